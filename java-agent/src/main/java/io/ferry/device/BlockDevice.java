@@ -1,0 +1,67 @@
+package io.ferry.device;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * A block endpoint: a fixed-size array of bytes that can be read, written and asked which
+ * ranges hold data.
+ *
+ * <p>Implementations are raw files, RBD images, format codecs (qcow2, vmdk, vhd, vhdx) layered on
+ * a byte store, and decorators around any of them (bandwidth cap, write tap, faults). The copy
+ * engine knows none of them by name: what a device can do is asked through the {@code can*}
+ * queries, never guessed from its type.
+ *
+ * <p>Thread safety: {@link #read}, {@link #write}, {@link #extents} and the zeroing calls may be
+ * called concurrently from several threads for disjoint ranges.
+ *
+ * <p>Offsets and lengths are {@code long}; buffers should be direct where the device is native.
+ */
+public interface BlockDevice extends Closeable {
+
+  /** Virtual size in bytes. */
+  long size() throws IOException;
+
+  /**
+   * Reads exactly {@code dst.remaining()} bytes at {@code offset} into {@code dst}, advancing its
+   * position. Holes read as zeros. The range must lie within {@link #size()}.
+   */
+  void read(long offset, ByteBuffer dst) throws IOException;
+
+  /** Writes all of {@code src.remaining()} bytes at {@code offset}, advancing its position. */
+  void write(long offset, ByteBuffer src) throws IOException;
+
+  /** Makes every completed write durable. */
+  void flush() throws IOException;
+
+  /**
+   * Makes {@code [offset, offset+length)} read as zeros. When {@code deallocate} is true and the
+   * device {@link #canDeallocate() can}, the range becomes a hole; otherwise zeros are written.
+   */
+  void writeZeroes(long offset, long length, boolean deallocate) throws IOException;
+
+  /**
+   * The ranges within {@code [offset, offset+length)} that may hold non-zero data, sorted, not
+   * overlapping, clipped to the range. Everything else reads as zeros. A device that cannot tell
+   * ({@link #canExtents()} false) returns the whole range as one extent.
+   */
+  List<Extent> extents(long offset, long length) throws IOException;
+
+  /** True when {@link #extents} reports real allocation rather than the whole range. */
+  boolean canExtents();
+
+  /** True when {@link #writeZeroes} with {@code deallocate} really punches holes. */
+  boolean canDeallocate();
+
+  /** True when writes are refused (snapshots, sources opened read-only). */
+  boolean isReadOnly();
+
+  /** A short human-readable name for logs and errors; never contains secrets. */
+  String describe();
+
+  /** Releases the device. Idempotent. */
+  @Override
+  void close() throws IOException;
+}
