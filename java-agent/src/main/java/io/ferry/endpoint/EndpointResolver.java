@@ -1,0 +1,42 @@
+package io.ferry.endpoint;
+
+import io.ferry.device.BlockDevice;
+import io.ferry.proto.v1.CopyOptions;
+import io.ferry.proto.v1.Endpoint;
+import java.io.IOException;
+
+/**
+ * Turns the API's endpoints into devices: resolves file paths under the configured roots (refusing
+ * any escape), RBD images on the configured clusters, and format codecs on top of them. One
+ * implementation per agent, built from its config; backends register with it.
+ *
+ * <p>Errors are {@link io.ferry.error.FerryException}s whose message names the endpoint field.
+ */
+public interface EndpointResolver {
+
+  /**
+   * Opens an existing endpoint. Sources are opened through the agent's shared registry, so that
+   * writes other clients make through the agent (NBD export, tests' writers) pass the same
+   * {@link io.ferry.device.WriteTap} the job's change feed listens to.
+   */
+  BlockDevice open(Endpoint endpoint, boolean readOnly) throws IOException;
+
+  /**
+   * Creates a destination of {@code size} bytes that stays invisible under its final name until
+   * {@link Destination#commit()} (e.g. a temporary file renamed at commit). Fails with
+   * ALREADY_EXISTS if the final name exists.
+   */
+  Destination create(Endpoint endpoint, long size, CopyOptions options) throws IOException;
+
+  /**
+   * Re-opens a destination this agent created and had not committed when it stopped, so that a
+   * job resumes into it. NOT_FOUND if it is gone.
+   */
+  Destination reopen(Endpoint endpoint, CopyOptions options) throws IOException;
+
+  /** Opens an existing destination to write into (create_destination false). */
+  Destination existing(Endpoint endpoint, long minSize) throws IOException;
+
+  /** A short description of the endpoint for logs and errors, without secrets. */
+  String describe(Endpoint endpoint);
+}
