@@ -79,7 +79,7 @@ public final class ByteSizes {
         return 1_000_000_000_000L;
       default:
         throw new IllegalArgumentException(
-            "'" + text + "' has an unknown unit '" + suffix + "'; use B, KiB, MiB, GiB, TiB");
+            "'" + text + "' has an unknown unit '" + suffix + "'; use B, KiB, MiB, GiB, TiB, e.g. 4MiB");
     }
   }
 
