@@ -6,7 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * The agent's metrics facade: what other layers may count without knowing Micrometer. Names follow
- * Prometheus' conventions once exported (ferry_bytes_copied_total, ferry_errors_total, ...).
+ * Prometheus' conventions once exported (ferry_copied_bytes_total, ferry_errors_total, ...).
  */
 public final class Metrics {
 
@@ -27,7 +27,7 @@ public final class Metrics {
   /** Data bytes copied to destinations, all jobs. */
   public void bytesCopied(long bytes) {
     if (bytes > 0) {
-      Counter.builder("ferry.bytes.copied").baseUnit("bytes")
+      Counter.builder("ferry.copied").baseUnit("bytes")
           .description("Data bytes copied to destinations, all passes and jobs")
           .register(registry).increment(bytes);
     }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -16,16 +17,17 @@ import java.util.concurrent.Executors;
 public final class MetricsHttpServer implements AutoCloseable {
 
   private final HttpServer server;
+  private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "metrics-http");
+    t.setDaemon(true);
+    return t;
+  });
 
   public MetricsHttpServer(HostPort listen, Metrics metrics, Runnable beforeScrape)
       throws IOException {
     server = HttpServer.create(listen.toSocketAddress(), 16);
     server.createContext("/metrics", exchange -> handle(exchange, metrics, beforeScrape));
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "metrics-http");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(executor);
   }
 
   public MetricsHttpServer start() {
@@ -57,5 +59,6 @@ public final class MetricsHttpServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }
