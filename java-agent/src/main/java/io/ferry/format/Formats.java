@@ -5,6 +5,7 @@ import io.ferry.error.FerryException;
 import io.ferry.error.Reason;
 import io.ferry.format.qcow2.Qcow2Creator;
 import io.ferry.format.qcow2.Qcow2Device;
+import io.ferry.format.vhd.VhdDevice;
 import java.io.IOException;
 
 /**
@@ -34,6 +35,7 @@ public final class Formats {
     return switch (found) {
       case RAW -> store;
       case QCOW2 -> Qcow2Device.open(new Store(store, found), readOnly);
+      case VHD -> VhdDevice.open(new Store(store, found), readOnly);
       default -> throw new FerryException(Reason.UNIMPLEMENTED,
           found.qemuName() + " images are not supported yet");
     };
@@ -46,6 +48,8 @@ public final class Formats {
     return switch (format) {
       case RAW -> store;
       case QCOW2 -> Qcow2Creator.create(new Store(store, format), virtualSize, o);
+      case VHD -> VhdDevice.create(new Store(store, format), virtualSize, o.subformat(),
+          o.clusterSize());
       default -> throw new FerryException(Reason.UNIMPLEMENTED,
           format.qemuName() + " images cannot be created yet");
     };
