@@ -265,8 +265,16 @@ public final class RbdImage implements AutoCloseable {
    * with fast-diff), merged and sorted. Regions changed to zero are included.
    */
   public List<Extent> diff(String fromSnapshot, long offset, long length) {
+    return diff(fromSnapshot, offset, length, false);
+  }
+
+  /**
+   * Like {@link #diff(String, long, long)}; with {@code wholeObject} whole objects are reported
+   * (an over-estimate, but only the object map is read when the image has fast-diff).
+   */
+  public List<Extent> diff(String fromSnapshot, long offset, long length, boolean wholeObject) {
     RbdDiff diff = new RbdDiff(offset, offset + length);
-    call(() -> diff.run(lib(), handle, target, fromSnapshot, offset, length));
+    call(() -> diff.run(lib(), handle, target, fromSnapshot, offset, length, wholeObject));
     return diff.extents();
   }
 
