@@ -174,10 +174,11 @@ final class CopyRun {
   private boolean verify() throws IOException, InterruptedException {
     ChunkCopier copier = copier(readFrom);
     Verifier verifier = new Verifier(readFrom, plan.destination(), chunkSize, copier, stats);
-    List<Chunks.Task> tasks = verifier.allTasks(size);
-    engine.enter(CopyPhase.VERIFY, pass, totalBytes(tasks), 0);
+    engine.enter(CopyPhase.VERIFY, pass, 0, 0);
     engine.setCurrent(PassState.idle(CopyPhase.VERIFY, pass));
     engine.checkpoint();
+    List<Chunks.Task> tasks = verifier.allTasks(size);
+    stats.phaseTotal.set(totalBytes(tasks));
     for (int round = 1; ; round++) {
       List<Long> differ = verifier.compare(workers, tasks);
       engine.checkStopped();

@@ -6,7 +6,12 @@ import io.ferry.error.Reason;
 import io.ferry.format.qcow2.Qcow2Creator;
 import io.ferry.format.qcow2.Qcow2Device;
 import io.ferry.format.vhd.VhdDevice;
+import io.ferry.format.vhdx.VhdxDevice;
+import io.ferry.format.vmdk.VmdkFlatDevice;
+import io.ferry.format.vmdk.VmdkSparseDevice;
+import io.ferry.format.vmdk.VmdkStreamWriter;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * The entry point of the format layer: opens an image over a byte store (a raw file or RBD image
@@ -24,6 +29,15 @@ public final class Formats {
    */
   public static BlockDevice open(BlockDevice store, ImageFormat expected, boolean readOnly)
       throws IOException {
+    return open(store, expected, readOnly, SiblingFiles.NONE);
+  }
+
+  /**
+   * As {@link #open(BlockDevice, ImageFormat, boolean)}, with a way to open the one file a
+   * monolithicFlat vmdk descriptor may name next to itself.
+   */
+  public static BlockDevice open(BlockDevice store, ImageFormat expected, boolean readOnly,
+      SiblingFiles siblings) throws IOException {
     if (expected == ImageFormat.RAW) {
       return store;
     }
@@ -36,6 +50,13 @@ public final class Formats {
       case RAW -> store;
       case QCOW2 -> Qcow2Device.open(new Store(store, found), readOnly);
       case VHD -> VhdDevice.open(new Store(store, found), readOnly);
+      case VMDK -> openVmdk(new Store(store, found), readOnly, siblings);
+      case VHDX -> {
+        if (!readOnly) {
+          throw FerryException.invalid("format", "vhdx images are read-only in Ferry");
+        }
+        yield VhdxDevice.open(new Store(store, found));
+      }
       default -> throw new FerryException(Reason.UNIMPLEMENTED,
           found.qemuName() + " images are not supported yet");
     };
@@ -48,10 +69,34 @@ public final class Formats {
     return switch (format) {
       case RAW -> store;
       case QCOW2 -> Qcow2Creator.create(new Store(store, format), virtualSize, o);
+      case VMDK -> createVmdk(new Store(store, format), virtualSize, o);
       case VHD -> VhdDevice.create(new Store(store, format), virtualSize, o.subformat(),
           o.clusterSize());
       default -> throw new FerryException(Reason.UNIMPLEMENTED,
           format.qemuName() + " images cannot be created yet");
     };
+  }
+
+  private static BlockDevice openVmdk(Store store, boolean readOnly, SiblingFiles siblings)
+      throws IOException {
+    ByteBuffer magic = ByteBuffer.allocate(4);
+    store.device().read(0, magic);
+    if (magic.get(0) != 'K') {
+      return VmdkFlatDevice.open(store, siblings, readOnly);
+    }
+    if (!readOnly) {
+      throw FerryException.invalid("format", "sparse vmdk images are read-only in Ferry;"
+          + " write a new streamOptimized vmdk instead");
+    }
+    return VmdkSparseDevice.open(store);
+  }
+
+  private static BlockDevice createVmdk(Store store, long size, CreateOptions o)
+      throws IOException {
+    if (o.subformat() != null && !o.subformat().equals("streamOptimized")) {
+      throw FerryException.invalid("subformat", "Ferry writes vmdk only as streamOptimized, not '"
+          + o.subformat() + "'");
+    }
+    return VmdkStreamWriter.create(store, size);
   }
 }

@@ -3,6 +3,7 @@ package io.ferry.format.qcow2;
 import static io.ferry.format.FormatErrors.check;
 
 import io.ferry.format.ImageFormat;
+import io.ferry.format.MetadataMap;
 import io.ferry.format.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,7 +25,7 @@ final class Qcow2Tables {
   final Qcow2Header h;
   final Store store;
   final long[] l1;
-  final Qcow2Layout layout = new Qcow2Layout();
+  final MetadataMap layout = new MetadataMap(ImageFormat.QCOW2);
   final long[] reftable;
   private final ConcurrentHashMap<Integer, long[]> l2Cache = new ConcurrentHashMap<>();
 

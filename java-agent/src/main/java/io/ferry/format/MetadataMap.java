@@ -1,40 +1,44 @@
-package io.ferry.format.qcow2;
+package io.ferry.format;
 
-import io.ferry.format.FormatErrors;
-import io.ferry.format.ImageFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The host ranges holding qcow2 metadata (header, L1, refcount table and blocks, L2 tables), so
- * that overlaps between them, and data clusters placed on top of them, are caught.
+ * The host ranges of an image holding metadata (headers, tables), so that overlaps between them,
+ * and data placed on top of them, are caught as corruption.
  */
-final class Qcow2Layout {
+public final class MetadataMap {
+
+  private final ImageFormat format;
+
+  public MetadataMap(ImageFormat format) {
+    this.format = format;
+  }
 
   private record Range(long end, String name) {}
 
   private final TreeMap<Long, Range> ranges = new TreeMap<>();
 
   /** Records {@code [start, start+length)} as {@code name}; DATA_LOSS if it overlaps another. */
-  void add(long start, long length, String name) {
+  public void add(long start, long length, String name) {
     Map.Entry<Long, Range> hit = overlapping(start, length);
     if (hit != null) {
-      throw FormatErrors.corrupt(ImageFormat.QCOW2, name + " at " + start + " overlaps "
+      throw FormatErrors.corrupt(format, name + " at " + start + " overlaps "
           + hit.getValue().name() + " at " + hit.getKey());
     }
     ranges.put(start, new Range(start + length, name));
   }
 
-  boolean contains(long start) {
+  public boolean contains(long start) {
     Range r = ranges.get(start);
     return r != null;
   }
 
   /** DATA_LOSS if the data range {@code [start, start+length)} lies on metadata. */
-  void checkData(long start, long length, long guestOffset) {
+  public void checkData(long start, long length, long guestOffset) {
     Map.Entry<Long, Range> hit = overlapping(start, length);
     if (hit != null) {
-      throw FormatErrors.corrupt(ImageFormat.QCOW2, "data of guest offset " + guestOffset
+      throw FormatErrors.corrupt(format, "data of guest offset " + guestOffset
           + " at host offset " + start + " overlaps " + hit.getValue().name());
     }
   }
