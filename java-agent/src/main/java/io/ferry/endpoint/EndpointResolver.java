@@ -39,4 +39,29 @@ public interface EndpointResolver {
 
   /** A short description of the endpoint for logs and errors, without secrets. */
   String describe(Endpoint endpoint);
+
+  /**
+   * Like {@link #open(Endpoint, boolean)}, with errors naming {@code field} (the request field the
+   * endpoint came from: "source", "a", "b").
+   */
+  default BlockDevice open(Endpoint endpoint, boolean readOnly, String field) throws IOException {
+    return open(endpoint, readOnly);
+  }
+
+  /**
+   * Checks, creating nothing, that a copy of {@code size} bytes may go to {@code endpoint} with
+   * these options: ALREADY_EXISTS (create_destination and it exists), NOT_FOUND (it must exist and
+   * does not), FAILED_PRECONDITION (too small), INVALID_ARGUMENT (bad name or format).
+   */
+  default void checkDestination(Endpoint endpoint, long size, CopyOptions options)
+      throws IOException {}
+
+  /**
+   * Deletes an existing endpoint: a job's source, only after its destination was committed and
+   * only when the request asked for it (delete_source).
+   */
+  default void delete(Endpoint endpoint) throws IOException {
+    throw new io.ferry.error.FerryException(io.ferry.error.Reason.UNIMPLEMENTED,
+        "deleting " + describe(endpoint) + " is not supported by this agent");
+  }
 }

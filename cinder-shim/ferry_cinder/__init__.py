@@ -1,0 +1,1 @@
+"""Ferry's Cinder volume driver: ``volume_driver = ferry_cinder.driver.FerryRBDDriver``."""

@@ -1,0 +1,144 @@
+package io.ferry;
+
+import io.ferry.config.AgentConfig;
+import io.ferry.error.FerryException;
+import io.ferry.error.Reason;
+import io.ferry.job.JobService;
+import io.ferry.metrics.JobMetrics;
+import io.ferry.metrics.Metrics;
+import io.ferry.metrics.MetricsHttpServer;
+import io.ferry.server.AgentServer;
+import io.ferry.server.CapabilitiesProvider;
+import io.ferry.server.FerryAgentService;
+import io.ferry.server.StatusMapper;
+import io.ferry.server.TlsServers;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running agent: config, then the job layer, then the API server and the metrics endpoint.
+ * {@link #close()} stops in the reverse order: no new calls, open watches ended, jobs stopped at a
+ * checkpoint (they resume on the next start), metrics off.
+ */
+public final class Agent implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+  private final AgentConfig config;
+  private final JobService jobs;
+  private final AgentServer server;
+  private final MetricsHttpServer metricsServer;
+  private final ScheduledExecutorService refresher;
+  private boolean closed;
+
+  /** Builds the job layer from the config (the real one in the daemon; fakes in tests). */
+  @FunctionalInterface
+  public interface JobLayer {
+    JobService create(AgentConfig config, Metrics metrics) throws IOException;
+  }
+
+  private Agent(AgentConfig config, JobService jobs, AgentServer server,
+      MetricsHttpServer metricsServer, ScheduledExecutorService refresher) {
+    this.config = config;
+    this.jobs = jobs;
+    this.server = server;
+    this.metricsServer = metricsServer;
+    this.refresher = refresher;
+  }
+
+  /** Starts the daemon with the real job layer. */
+  public static Agent start(AgentConfig config) throws IOException {
+    return start(config, AgentWiring::jobLayer);
+  }
+
+  public static Agent start(AgentConfig config, JobLayer layer) throws IOException {
+    Metrics metrics = new Metrics();
+    JobService jobs = layer.create(config, metrics);
+    try {
+      JobMetrics jobMetrics = new JobMetrics(jobs, metrics);
+      StatusMapper mapper = new StatusMapper(code -> metrics.error(code.name(), "rpc"));
+      CapabilitiesProvider caps = new CapabilitiesProvider(config, jobs,
+          AgentWiring.formats(), false, null);
+      FerryAgentService api = new FerryAgentService(jobs, caps::get, mapper, false, null);
+      TlsServers.Transport transport = TlsServers.forConfig(config);
+      AgentServer server = new AgentServer(transport.builder(), api, transport.interceptors());
+      startServer(server, config);
+      MetricsHttpServer http = null;
+      if (config.metrics().listen() != null) {
+        http = new MetricsHttpServer(config.metrics().listen(), metrics, jobMetrics::refresh)
+            .start();
+        log.info("metrics on http://{}/metrics", http.address());
+      }
+      ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "metrics-refresh");
+        t.setDaemon(true);
+        return t;
+      });
+      refresher.scheduleWithFixedDelay(jobMetrics::refresh, 1, 5, TimeUnit.SECONDS);
+      log.info("ferry agent {} listening on {}:{} ({})", CapabilitiesProvider.version(),
+          config.listen().host(), server.port(), config.insecurePlaintext() ? "PLAINTEXT" : "mTLS");
+      return new Agent(config, jobs, server, http, refresher);
+    } catch (IOException | RuntimeException e) {
+      jobs.close();
+      throw e;
+    }
+  }
+
+  private static void startServer(AgentServer server, AgentConfig config) throws IOException {
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new FerryException(Reason.UNAVAILABLE, "listen " + config.listen() + ": cannot bind ("
+          + e.getMessage() + "); is another agent running? choose another address");
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new FerryException(Reason.INVALID_ARGUMENT, "config tls: cannot use the certificate "
+          + "or key (" + e.getMessage() + "); check they are PEM and the key is PKCS#8");
+    }
+  }
+
+  /** The API's bound port (after binding port 0). */
+  public int port() {
+    return server.port();
+  }
+
+  public InetSocketAddress metricsAddress() {
+    return metricsServer == null ? null : metricsServer.address();
+  }
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  public JobService jobs() {
+    return jobs;
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("stopping: no new calls; jobs stop at a checkpoint and resume on the next start");
+    server.shutdown(1, TimeUnit.SECONDS);
+    try {
+      jobs.close();
+    } catch (RuntimeException e) {
+      log.error("stopping the jobs failed; they resume from their last checkpoint", e);
+    }
+    refresher.shutdownNow();
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    log.info("stopped");
+  }
+}

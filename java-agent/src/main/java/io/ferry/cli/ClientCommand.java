@@ -1,0 +1,68 @@
+package io.ferry.cli;
+
+import io.ferry.proto.v1.FerryAgentGrpc;
+import io.grpc.ManagedChannel;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+/** A command that talks to the agent: opens the channel, runs, closes it. */
+abstract class ClientCommand implements Callable<Integer> {
+
+  @ParentCommand FerryCli cli;
+
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public final Integer call() {
+    cli.agentForErrors = connection.agent;
+    ManagedChannel channel = connection.channel();
+    try {
+      return run(FerryAgentGrpc.newBlockingStub(channel));
+    } finally {
+      channel.shutdownNow();
+      try {
+        channel.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  abstract int run(FerryAgentGrpc.FerryAgentBlockingStub agent);
+
+  PrintWriter out() {
+    return cli.out();
+  }
+
+  /** Follows a job to its end, rendering progress; the exit code of its outcome. */
+  int follow(FerryAgentGrpc.FerryAgentBlockingStub agent, String jobId) {
+    ProgressRenderer r = cli.renderer();
+    io.ferry.proto.v1.Job last = null;
+    var it = agent.watchJob(io.ferry.proto.v1.WatchJobRequest.newBuilder().setJobId(jobId).build());
+    while (it.hasNext()) {
+      last = it.next();
+      r.update(last);
+    }
+    if (last == null) {
+      throw new CliException(ExitCodes.INTERNAL, "the agent ended the watch of " + jobId
+          + " without a job; run `ferry job " + jobId + "`");
+    }
+    if (!ProgressRenderer.isTerminal(last.getState())) {
+      last = agent.getJob(io.ferry.proto.v1.GetJobRequest.newBuilder().setJobId(jobId).build());
+    }
+    r.finish(last);
+    return outcome(last);
+  }
+
+  static int outcome(io.ferry.proto.v1.Job job) {
+    return switch (job.getState()) {
+      case COMPLETED -> ExitCodes.OK;
+      case CANCELLED -> ExitCodes.CANCELLED;
+      case FAILED -> ExitCodes.ofName(job.getError().getCode());
+      default -> ExitCodes.UNAVAILABLE; // the stream ended early: the agent went away
+    };
+  }
+}

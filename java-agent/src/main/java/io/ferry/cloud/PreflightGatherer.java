@@ -1,0 +1,48 @@
+package io.ferry.cloud;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads the {@link PreflightFacts} for one volume and target from Cinder and Nova. */
+public final class PreflightGatherer {
+
+  private final CloudApi cloud;
+
+  public PreflightGatherer(CloudApi cloud) {
+    this.cloud = cloud;
+  }
+
+  public PreflightFacts gather(String volumeId, MoveTarget target) {
+    Volume v = cloud.volume(volumeId);
+    List<Attachment> records = cloud.attachments(volumeId);
+    AttachmentState att = AttachmentState.of(v, records);
+    Map<String, Server> servers = new HashMap<>();
+    Map<String, List<ServiceStatus>> compute = new HashMap<>();
+    for (String id : att.instances()) {
+      Server s = cloud.server(id);
+      servers.put(id, s);
+      if (s.computeHost() != null) {
+        compute.put(s.computeHost(), cloud.computeServices(s.computeHost()));
+      }
+    }
+    List<VolumeType> types = cloud.volumeTypes();
+    Optional<VolumeType> targetType = target.kind() == MoveTarget.Kind.TYPE
+        ? types.stream().filter(t -> t.name().equals(target.value())
+            || t.id().equals(target.value())).findFirst()
+        : Optional.empty();
+    return new PreflightFacts(v, records, servers, target, targetType, cloud.pools(),
+        cloud.volumeServices(), encryption(v, types), cloud.snapshots(volumeId), compute);
+  }
+
+  private Optional<Encryption> encryption(Volume v, List<VolumeType> types) {
+    if (!v.encrypted()) {
+      return Optional.empty();
+    }
+    String typeId = v.volumeTypeId() != null ? v.volumeTypeId()
+        : types.stream().filter(t -> t.name().equals(v.volumeType())).map(VolumeType::id)
+            .findFirst().orElse(null);
+    return typeId == null ? Optional.empty() : cloud.encryption(typeId);
+  }
+}

@@ -1,0 +1,68 @@
+package io.ferry.config;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The agent's configuration, as read from its YAML file by {@link ConfigLoader} (keys are the
+ * snake_case of these names; see ferry-agent.example.yaml for every key with a comment).
+ *
+ * @param listen the API's address; default 127.0.0.1:7420
+ * @param insecurePlaintext serve without TLS; allowed only on a loopback address
+ * @param tls mutual TLS; required unless insecurePlaintext
+ * @param roots file-endpoint roots by id; requests name a root id and a path relative to it
+ * @param journalDir where jobs are journaled (created if missing)
+ * @param budgets host budgets shared by all jobs
+ * @param copyDefaults chunk size and parallelism when a request leaves them at 0
+ * @param clusters Ceph clusters by id
+ * @param metrics the Prometheus endpoint
+ * @param libvirtUri libvirt connection for live mirrors; default qemu:///system
+ */
+public record AgentConfig(
+    HostPort listen,
+    Boolean insecurePlaintext,
+    TlsConfig tls,
+    Map<String, Path> roots,
+    Path journalDir,
+    BudgetConfig budgets,
+    CopyDefaults copyDefaults,
+    Map<String, ClusterConfig> clusters,
+    MetricsConfig metrics,
+    String libvirtUri) {
+
+  public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7420);
+  public static final String DEFAULT_LIBVIRT_URI = "qemu:///system";
+
+  public AgentConfig {
+    listen = listen == null ? DEFAULT_LISTEN : listen;
+    insecurePlaintext = insecurePlaintext != null && insecurePlaintext;
+    roots = roots == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(roots));
+    budgets = budgets == null ? BudgetConfig.defaults() : budgets;
+    copyDefaults = copyDefaults == null ? CopyDefaults.defaults() : copyDefaults;
+    clusters =
+        clusters == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(clusters));
+    metrics = metrics == null ? MetricsConfig.disabled() : metrics;
+    libvirtUri = libvirtUri == null || libvirtUri.isBlank() ? DEFAULT_LIBVIRT_URI : libvirtUri;
+  }
+
+  /** Resolves relative paths against the config file's directory. */
+  AgentConfig withBase(Path base) {
+    Map<String, Path> r = new LinkedHashMap<>();
+    roots.forEach((id, p) -> r.put(id, Paths2.under(base, p)));
+    Map<String, ClusterConfig> c = new LinkedHashMap<>();
+    clusters.forEach((id, cc) -> c.put(id, cc == null ? null : cc.withBase(base)));
+    return new AgentConfig(
+        listen, insecurePlaintext, tls == null ? null : tls.withBase(base), r,
+        Paths2.under(base, journalDir), budgets, copyDefaults, c, metrics, libvirtUri);
+  }
+
+  /** A copy with another listen address (tests bind port 0). */
+  public AgentConfig withListen(HostPort address) {
+    return new AgentConfig(
+        address, insecurePlaintext, tls, roots, journalDir, budgets, copyDefaults, clusters,
+        metrics, libvirtUri);
+  }
+}

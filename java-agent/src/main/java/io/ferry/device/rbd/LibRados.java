@@ -1,0 +1,31 @@
+package io.ferry.device.rbd;
+
+import com.sun.jna.Library;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * The part of librados's C API ({@code rados/librados.h}) Ferry uses, mapped 1:1. Return codes are
+ * negative errnos; {@link RbdException#check} turns them into exceptions. Package-private: only
+ * the wrappers in this package call it.
+ */
+interface LibRados extends Library {
+
+  int rados_create2(PointerByReference cluster, String clusterName, String name, long flags);
+
+  int rados_conf_read_file(Pointer cluster, String path);
+
+  int rados_conf_set(Pointer cluster, String option, String value);
+
+  int rados_connect(Pointer cluster);
+
+  void rados_shutdown(Pointer cluster);
+
+  long rados_pool_lookup(Pointer cluster, String name);
+
+  int rados_ioctx_create(Pointer cluster, String poolName, PointerByReference ioctx);
+
+  void rados_ioctx_destroy(Pointer ioctx);
+
+  void rados_ioctx_set_namespace(Pointer ioctx, String namespace);
+}

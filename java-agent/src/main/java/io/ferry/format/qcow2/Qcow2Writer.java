@@ -1,0 +1,205 @@
+package io.ferry.format.qcow2;
+
+import io.ferry.error.FerryException;
+import io.ferry.error.Reason;
+import io.ferry.format.CreateOptions;
+import io.ferry.format.FormatErrors;
+import io.ferry.format.ImageFormat;
+import io.ferry.format.Store;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Writes into a qcow2 v3 image. Host clusters are allocated at the end of the file, under one
+ * lock; writes into clusters already allocated go straight to the store, in parallel. New L2
+ * tables and refcount blocks stay in memory until {@link #flush}, which writes refcounts first,
+ * then L2 tables, then the L1 table, then flushes the store.
+ */
+final class Qcow2Writer {
+
+  private final Qcow2Header h;
+  private final Qcow2Tables t;
+  private final Store store;
+  private final Qcow2Refcounts refs;
+  private final boolean compress;
+  private final int cs;
+  private final Object lock = new Object();
+  private long compCursor;
+  private boolean l1Dirty;
+
+  private Qcow2Writer(Qcow2Header h, Qcow2Tables t, Store store, CreateOptions options)
+      throws IOException {
+    this.h = h;
+    this.t = t;
+    this.store = store;
+    this.cs = h.clusterSize();
+    this.refs = new Qcow2Refcounts(h, t, store);
+    this.compress = options != null && options.compressed();
+  }
+
+  static Qcow2Writer forImage(Qcow2Header h, Qcow2Tables t, Store store, CreateOptions options)
+      throws IOException {
+    if (h.version() != 3 || h.refcountOrder() != 4 || h.nbSnapshots() != 0 || h.extendedL2()) {
+      throw FormatErrors.refused(ImageFormat.QCOW2, "cannot be opened for writing by Ferry (it"
+          + " writes only v3 images with 16-bit refcounts, no snapshots and no extended L2);"
+          + " open it read-only or convert it");
+    }
+    return new Qcow2Writer(h, t, store, options);
+  }
+
+  void write(long offset, ByteBuffer src) throws IOException {
+    while (src.hasRemaining()) {
+      int in = (int) (offset & (cs - 1));
+      int n = Math.min(src.remaining(), cs - in);
+      ByteBuffer part = src.slice().limit(n);
+      long e = entry(offset);
+      if (plainData(e)) {
+        store.write(Qcow2Entry.offset(e) + in, part);
+      } else {
+        writeNew(offset - in, in, part);
+      }
+      src.position(src.position() + n);
+      offset += n;
+    }
+  }
+
+  private boolean plainData(long e) {
+    return !Qcow2Entry.compressed(e) && Qcow2Entry.offset(e) != 0 && (e & Qcow2Entry.ZERO) == 0;
+  }
+
+  private long entry(long guest) throws IOException {
+    long ci = guest >>> h.clusterBits();
+    long[] l2 = t.l2((int) (ci >>> h.l2Bits()));
+    return l2 == null ? 0 : l2[(int) (ci & ((1 << h.l2Bits()) - 1))];
+  }
+
+  /** A write into a cluster that is unallocated, zero or compressed: a new cluster. */
+  private void writeNew(long cluster, int in, ByteBuffer part) throws IOException {
+    byte[] packed = null;
+    int packedLen = -1;
+    if (compress && in == 0 && part.remaining() == cs) {
+      byte[] raw = new byte[cs];
+      part.duplicate().get(raw);
+      packed = new byte[cs - 512];
+      packedLen = Qcow2Compression.compress(h.compressionType(), raw, packed);
+    }
+    synchronized (lock) {
+      long e = entry(cluster);
+      if (plainData(e)) {
+        store.write(Qcow2Entry.offset(e) + in, part);
+        return;
+      }
+      if (packedLen > 0 && Qcow2Entry.offset(e) == 0 && !Qcow2Entry.compressed(e)) {
+        setEntry(cluster, writeCompressed(packed, packedLen));
+        return;
+      }
+      byte[] buf = new byte[cs];
+      if (Qcow2Entry.compressed(e)) {
+        byte[] old = readCompressed(e);
+        Qcow2Compression.decompress(h.compressionType(), old, old.length, buf);
+        refs.releaseCompressed(e);
+      }
+      part.duplicate().get(buf, in, part.remaining());
+      // A zero cluster that keeps its host cluster (preallocated) is reused in place.
+      boolean prealloc = !Qcow2Entry.compressed(e) && Qcow2Entry.offset(e) != 0;
+      long host = prealloc ? Qcow2Entry.offset(e) : refs.allocate(1);
+      store.write(host, ByteBuffer.wrap(buf));
+      setEntry(cluster, host | Qcow2Entry.COPIED);
+    }
+  }
+
+  private byte[] readCompressed(long e) throws IOException {
+    long co = Qcow2Entry.compressedOffset(e, h.clusterBits());
+    long len = Math.min(Qcow2Entry.compressedSize(e, h.clusterBits()), store.length() - co);
+    ByteBuffer b = store.readMeta(co, len, "compressed cluster");
+    return java.util.Arrays.copyOf(b.array(), b.limit());
+  }
+
+  private long writeCompressed(byte[] packed, int len) throws IOException {
+    if (compCursor == 0 || (compCursor & (cs - 1)) + len > cs || (compCursor & (cs - 1)) == 0) {
+      compCursor = refs.allocate(1);
+    } else {
+      refs.add(compCursor >>> h.clusterBits(), 1);
+    }
+    long at = compCursor;
+    store.write(at, ByteBuffer.wrap(packed, 0, len));
+    compCursor += len;
+    return Qcow2Entry.compressedEntry(at, len, h.clusterBits());
+  }
+
+  /** Sets an L2 entry, allocating the L2 table if needed. Caller holds the lock. */
+  private void setEntry(long guest, long value) throws IOException {
+    long ci = guest >>> h.clusterBits();
+    int l1Index = (int) (ci >>> h.l2Bits());
+    t.dirtyL2.add(l1Index);
+    long[] l2 = t.l2(l1Index);
+    if (l2 == null) {
+      l2 = new long[cs / 8];
+      long host = refs.allocate(1);
+      t.putL2(l1Index, l2);
+      t.l1[l1Index] = host | Qcow2Entry.COPIED;
+      l1Dirty = true;
+    }
+    l2[(int) (ci & ((1 << h.l2Bits()) - 1))] = value;
+  }
+
+  void writeZeroes(long offset, long length) throws IOException {
+    long end = offset + length;
+    while (offset < end) {
+      int in = (int) (offset & (cs - 1));
+      long n = Math.min(end - offset, cs - in);
+      if (n == cs) {
+        zeroCluster(offset);
+      } else if (readsNonZero(entry(offset))) {
+        writeZeroBytes(offset, (int) n);
+      }
+      offset += n;
+    }
+  }
+
+  private boolean readsNonZero(long e) {
+    return Qcow2Entry.compressed(e) || plainData(e);
+  }
+
+  private void zeroCluster(long guest) throws IOException {
+    synchronized (lock) {
+      long e = entry(guest);
+      if (!readsNonZero(e)) {
+        return;
+      }
+      if (Qcow2Entry.compressed(e)) {
+        refs.releaseCompressed(e);
+        setEntry(guest, Qcow2Entry.ZERO);
+      } else {
+        setEntry(guest, Qcow2Entry.offset(e) | Qcow2Entry.COPIED | Qcow2Entry.ZERO);
+      }
+    }
+  }
+
+  private void writeZeroBytes(long offset, int n) throws IOException {
+    write(offset, ByteBuffer.allocate(n));
+  }
+
+  void flush() throws IOException {
+    synchronized (lock) {
+      refs.flush();
+      for (Integer l1Index : t.dirtyL2.toArray(new Integer[0])) {
+        ByteBuffer b = ByteBuffer.allocate(cs);
+        b.asLongBuffer().put(t.l2(l1Index));
+        store.write(Qcow2Entry.offset(t.l1[l1Index]), b);
+      }
+      if (l1Dirty) {
+        ByteBuffer b = ByteBuffer.allocate(t.l1.length * 8);
+        b.asLongBuffer().put(t.l1);
+        store.write(h.l1Offset(), b);
+      }
+      store.flush();
+      t.dirtyL2.clear();
+      l1Dirty = false;
+    }
+  }
+
+  static FerryException full(String what) {
+    return new FerryException(Reason.RESOURCE_EXHAUSTED, "qcow2 image: " + what);
+  }
+}

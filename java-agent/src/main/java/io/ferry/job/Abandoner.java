@@ -1,0 +1,70 @@
+package io.ferry.job;
+
+import io.ferry.endpoint.Destination;
+import io.ferry.error.FerryException;
+import io.ferry.error.Reason;
+import io.ferry.proto.v1.JobState;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes what a job created, and nothing else: the destination if the job created it. The source
+ * is never touched (DESIGN.md rule 1). Used by cancel, by failures, and at start for jobs found
+ * CANCELLING in the journal.
+ */
+final class Abandoner {
+
+  private static final Logger log = LoggerFactory.getLogger(Abandoner.class);
+
+  private final RunContext ctx;
+
+  Abandoner(RunContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Abandons the destination, then moves the job from CANCELLING to CANCELLED. */
+  void finishCancel(JobEntry e, Destination open) {
+    try {
+      abandon(e, open);
+      ctx.store().transition(e, JobState.CANCELLED, "destination abandoned; source untouched");
+    } catch (RuntimeException ex) {
+      log.error("job {}: cancelling failed: {}", e.id, ex.getMessage(), ex);
+      try {
+        ctx.store().transition(e, JobState.FAILED, "fail", ex.getMessage(),
+            b -> b.setError(JobErrors.of(ex, e.job)));
+      } catch (RuntimeException again) {
+        log.error("job {}: could not record the failed cancel: {}", e.id, again.getMessage());
+      }
+    }
+  }
+
+  /** Removes the destination if the job created it; {@code open} may be null. */
+  void abandon(JobEntry e, Destination open) {
+    try {
+      if (open != null) {
+        open.abandon();
+      } else if (e.destinationCreated) {
+        try (Destination d = ctx.resolver().reopen(e.job.getDestination(),
+            e.job.getCopyOptions())) {
+          d.abandon();
+        } catch (FerryException nf) {
+          if (nf.reason() != Reason.NOT_FOUND) {
+            throw nf;
+          }
+        }
+      }
+    } catch (IOException ex) {
+      throw new FerryException(Reason.UNAVAILABLE, "could not remove the destination "
+          + ctx.resolver().describe(e.job.getDestination()) + " the job created: "
+          + ex.getMessage() + "; remove it by hand", ex);
+    }
+    if (e.destinationCreated) {
+      synchronized (e.lock) {
+        e.destinationCreated = false;
+        e.checkpoint = null;
+      }
+      ctx.store().save(e);
+    }
+  }
+}

@@ -1,0 +1,236 @@
+package io.ferry.job;
+
+import io.ferry.device.BlockDevice;
+import io.ferry.endpoint.EndpointResolver;
+import io.ferry.error.FerryException;
+import io.ferry.error.Reason;
+import io.ferry.journal.JobJournal;
+import io.ferry.proto.v1.Budgets;
+import io.ferry.proto.v1.Job;
+import io.ferry.proto.v1.JobState;
+import io.ferry.proto.v1.ListJobsRequest;
+import io.ferry.proto.v1.StartCopyRequest;
+import io.ferry.proto.v1.StartLiveMirrorRequest;
+import io.ferry.proto.v1.VerifyRequest;
+import io.ferry.proto.v1.VerifyResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's {@link JobService}: accepts copy jobs (idempotently by request id, after checking
+ * every endpoint and creating nothing until the request is known to be sound), runs them under
+ * the host budgets ({@link Scheduler} for concurrency, a shared rate limiter for bandwidth),
+ * and on start resumes every unfinished job in its journal from its checkpoint.
+ */
+public final class JobManager implements JobService {
+
+  private static final Logger log = LoggerFactory.getLogger(JobManager.class);
+
+  private final JobManagerConfig config;
+  private final EndpointResolver resolver;
+  private final JobStore store;
+  private final Scheduler scheduler;
+  private final EngineParts.RateLimiter hostLimit;
+  private final RunContext ctx;
+  private final CopyStarter starter;
+  private final ExecutorService runners;
+  private final ScheduledExecutorService ticker;
+
+  public JobManager(JobManagerConfig config, EndpointResolver resolver, EngineParts parts)
+      throws IOException {
+    this(config, resolver, parts, JobHooks.NONE, Clock.systemUTC());
+  }
+
+  public JobManager(JobManagerConfig config, EndpointResolver resolver, EngineParts parts,
+      JobHooks hooks, Clock clock) throws IOException {
+    this.config = config;
+    this.resolver = resolver;
+    this.store = new JobStore(new JobJournal(config.journalDir()), clock,
+        config.checkpointInterval());
+    this.hostLimit = parts.rateLimiters().create(config.totalBandwidth());
+    this.runners = Executors.newCachedThreadPool(daemonThreads("ferry-job"));
+    this.scheduler = new Scheduler(config.maxConcurrentJobs(), store, this::launch);
+    this.ctx = new RunContext(store, resolver, parts, config, hostLimit, hooks,
+        scheduler::finished);
+    this.starter = new CopyStarter(store, resolver, clock);
+    new Resumer(ctx, scheduler, starter, runners).resumeAll();
+    this.ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("ferry-job-ticker"));
+    ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Sees every published change of every job (metrics). */
+  public void addObserver(JobObserver observer) {
+    store.addObserver(observer);
+  }
+
+  @Override
+  public Job startCopy(StartCopyRequest request) {
+    CopyStarter.Started s = starter.start(request);
+    if (s.isNew()) {
+      scheduler.submit(s.entry());
+    }
+    return s.entry().job;
+  }
+
+  @Override
+  public Job startLiveMirror(StartLiveMirrorRequest request) {
+    throw new FerryException(Reason.UNIMPLEMENTED,
+        "live-mirror jobs are not implemented by this agent yet; use StartCopy for detached volumes");
+  }
+
+  @Override
+  public Job get(String jobId) {
+    return store.get(jobId).job;
+  }
+
+  @Override
+  public List<Job> list(ListJobsRequest filter) {
+    List<Job> jobs = new ArrayList<>();
+    for (JobEntry e : store.all()) {
+      Job j = e.job;
+      boolean stateOk = filter.getStatesList().isEmpty() || filter.getStatesList().contains(j.getState());
+      boolean labelsOk = filter.getLabelsMap().entrySet().stream()
+          .allMatch(l -> l.getValue().equals(j.getLabelsMap().get(l.getKey())));
+      if (stateOk && labelsOk) {
+        jobs.add(j);
+      }
+    }
+    jobs.sort(Comparator.comparingLong((Job j) -> j.getCreated().getSeconds())
+        .thenComparingInt(j -> j.getCreated().getNanos()).thenComparing(Job::getId));
+    return jobs;
+  }
+
+  @Override
+  public AutoCloseable watch(String jobId, JobWatcher watcher) {
+    JobEntry e = store.get(jobId);
+    store.addWatcher(e, watcher);
+    return () -> store.removeWatcher(e, watcher);
+  }
+
+  @Override
+  public Job cancel(String jobId) {
+    JobEntry e = store.get(jobId);
+    store.transition(e, JobState.CANCELLING, "cancel", "requested by a client", b -> b);
+    if (scheduler.dequeue(e)) {
+      new Abandoner(ctx).finishCancel(e, null);
+    } else {
+      JobRunner r = e.runner;
+      if (r != null) {
+        r.cancel();
+      }
+    }
+    return e.job;
+  }
+
+  @Override
+  public Job setBandwidth(String jobId, long bytesPerSec) {
+    if (bytesPerSec < 0) {
+      throw FerryException.invalid("bandwidth_bytes_per_sec", "must not be negative");
+    }
+    JobEntry e = store.get(jobId);
+    synchronized (e.lock) {
+      JobState s = e.job.getState();
+      if (JobStateMachine.isTerminal(s)) {
+        throw FerryException.precondition("cannot change the bandwidth of job " + jobId
+            + ": it is " + s);
+      }
+      store.change(e, b -> {
+        b.getCopyOptionsBuilder().setBandwidthBytesPerSec(bytesPerSec);
+        b.getProgressBuilder().setBandwidthLimit(bytesPerSec);
+        return b;
+      }, "bandwidth", "cap set to " + (bytesPerSec == 0 ? "none" : bytesPerSec + " bytes/s"));
+      JobRunner r = e.runner;
+      if (r != null) {
+        r.setBandwidth(bytesPerSec);
+      }
+      return e.job;
+    }
+  }
+
+  @Override
+  public VerifyResponse verify(VerifyRequest request) {
+    try (BlockDevice a = resolver.open(request.getA(), true, "a");
+        BlockDevice b = resolver.open(request.getB(), true, "b")) {
+      return new EndpointComparer(config.defaultChunkSize()).compare(a, b);
+    } catch (IOException e) {
+      throw new FerryException(Reason.UNAVAILABLE, "verify: reading failed: " + e.getMessage()
+          + "; check both endpoints and retry", e);
+    }
+  }
+
+  @Override
+  public Budgets budgets() {
+    return Budgets.newBuilder()
+        .setMaxConcurrentJobs(Math.max(0, config.maxConcurrentJobs()))
+        .setTotalBandwidthBytesPerSec(config.totalBandwidth())
+        .setRunningJobs(scheduler.runningCount())
+        .setQueuedJobs(scheduler.queuedCount())
+        .build();
+  }
+
+  /** Changes the host-wide bandwidth budget while jobs run (0: unlimited). */
+  public void setTotalBandwidth(long bytesPerSec) {
+    hostLimit.setRate(bytesPerSec);
+  }
+
+  @Override
+  public void close() {
+    scheduler.close();
+    ticker.shutdownNow();
+    List<JobRunner> stopping = new ArrayList<>();
+    for (JobEntry e : store.all()) {
+      JobRunner r = e.runner;
+      if (r != null) {
+        r.stop();
+        stopping.add(r);
+      }
+    }
+    try {
+      for (JobRunner r : stopping) {
+        if (!r.await(10_000)) {
+          log.warn("job {} did not stop within 10 s", r.entry().id);
+        }
+      }
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    }
+    runners.shutdown();
+  }
+
+  private void launch(JobEntry e) {
+    JobRunner r = new JobRunner(e, ctx);
+    e.runner = r;
+    runners.execute(r);
+  }
+
+  private void tick() {
+    for (JobEntry e : store.all()) {
+      if (e.runner != null && !JobStateMachine.isTerminal(e.job.getState())) {
+        long age = System.currentTimeMillis() - e.job.getUpdated().getSeconds() * 1000
+            - e.job.getUpdated().getNanos() / 1_000_000;
+        if (age >= 900) {
+          store.publish(e, b -> b);
+        }
+      }
+    }
+  }
+
+  static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,50 @@
+package io.ferry.job;
+
+import io.ferry.copy.CopyEngine;
+import io.ferry.copy.TapChangeFeed;
+import io.ferry.copy.TokenBucket;
+import io.ferry.device.WriteTap;
+import io.ferry.endpoint.SharedDevice;
+
+/** The production {@link EngineParts}: the copy engine, write-tap feeds and token buckets. */
+public final class StandardParts {
+
+  private StandardParts() {}
+
+  public static EngineParts create() {
+    return new EngineParts(StandardParts::engine, (endpoint, source) -> new TapChangeFeed(
+        source instanceof SharedDevice s ? s.tap() : new WriteTap(source)), StandardParts::bucket);
+  }
+
+  private static EngineParts.Run engine(io.ferry.copy.CopyPlan plan,
+      io.ferry.copy.CopyListener listener) {
+    CopyEngine engine = new CopyEngine(plan, listener);
+    return new EngineParts.Run() {
+      @Override
+      public io.ferry.copy.CopyResult run(io.ferry.copy.CopyCheckpoint resumeFrom)
+          throws Exception {
+        return engine.run(resumeFrom);
+      }
+
+      @Override
+      public void cancel() {
+        engine.cancel();
+      }
+    };
+  }
+
+  private static EngineParts.RateLimiter bucket(long bytesPerSec) {
+    TokenBucket bucket = new TokenBucket(bytesPerSec);
+    return new EngineParts.RateLimiter() {
+      @Override
+      public void acquire(long bytes) throws InterruptedException {
+        bucket.acquire(bytes);
+      }
+
+      @Override
+      public void setRate(long rate) {
+        bucket.setRate(rate);
+      }
+    };
+  }
+}

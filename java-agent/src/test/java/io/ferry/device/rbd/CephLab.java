@@ -1,0 +1,154 @@
+package io.ferry.device.rbd;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A lab Ceph cluster for integration tests, started and stopped through the project's own
+ * {@code scripts/ceph-lab.sh}, plus the {@code rbd} CLI as an independent checker.
+ */
+public final class CephLab {
+
+  private final String name;
+  private final Path conf;
+
+  private CephLab(String name, Path conf) {
+    this.name = name;
+    this.conf = conf;
+  }
+
+  /** Skips the calling test (never silently) unless Ceph's binaries are installed. */
+  public static void assumeCephInstalled() {
+    for (String bin : List.of("ceph-mon", "ceph-mgr", "ceph-osd", "ceph", "rbd")) {
+      boolean present = Files.isExecutable(Path.of("/usr/bin", bin));
+      assumeTrue(present, "Ceph binary /usr/bin/" + bin + " absent: install ceph-mon ceph-mgr ceph-osd "
+          + "ceph-common (scripts/install-deps.sh) to run the Ceph integration tests");
+    }
+  }
+
+  /** Starts (or finds running) the lab cluster {@code name}. */
+  public static CephLab start(String name) {
+    assumeCephInstalled();
+    Result r = run(300, script().toString(), "start", name);
+    if (r.code != 0) {
+      throw new IllegalStateException("scripts/ceph-lab.sh start " + name + " failed:\n" + r.output);
+    }
+    return new CephLab(name, Path.of("/tmp/ferry-ceph", name, "ceph.conf"));
+  }
+
+  /** Stops the cluster and deletes its directory. */
+  public void purge() {
+    Result r = run(120, script().toString(), "purge", name);
+    if (r.code != 0) {
+      throw new IllegalStateException("scripts/ceph-lab.sh purge " + name + " failed:\n" + r.output);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Path conf() {
+    return conf;
+  }
+
+  public RbdClusterSpec spec() {
+    return RbdClusterSpec.of(name, conf);
+  }
+
+  /** Runs {@code rbd --conf <conf> args...}; fails the test on a non-zero exit. */
+  public String rbd(String... args) {
+    Result r = rbdResult(args);
+    if (r.code != 0) {
+      throw new AssertionError("rbd " + String.join(" ", args) + " exited " + r.code + ":\n" + r.output);
+    }
+    return r.output;
+  }
+
+  public Result rbdResult(String... args) {
+    List<String> cmd = new ArrayList<>(List.of("rbd", "--conf", conf.toString()));
+    cmd.addAll(List.of(args));
+    return run(300, cmd.toArray(String[]::new));
+  }
+
+  /** Runs a shell command with CEPH_CONF set to this cluster. */
+  public String sh(String command) {
+    Result r = run(600, "bash", "-c", "export CEPH_CONF=" + conf + "; set -o pipefail; " + command);
+    if (r.code != 0) {
+      throw new AssertionError("'" + command + "' exited " + r.code + ":\n" + r.output);
+    }
+    return r.output;
+  }
+
+  /** sha256 of {@code rbd export pool/image -} (the image's whole content). */
+  public String exportSha256(String spec) {
+    return sh("rbd export --no-progress " + spec + " - | sha256sum | cut -d' ' -f1").trim();
+  }
+
+  /** Bytes actually used by the image ({@code rbd du}, USED column, in bytes). */
+  public long usedBytes(String spec) {
+    if (rbd("info", spec).contains("size 0 B")) {
+      return 0; // `rbd du` of an empty image aborts in librbd 16 (DiffIterate.cc:341 assert)
+    }
+    String out = sh("rbd du --format json " + spec);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"used_size\":(\\d+)").matcher(out);
+    long used = -1;
+    while (m.find()) {
+      used = Long.parseLong(m.group(1)); // the last entry is the image head
+    }
+    return used;
+  }
+
+  public List<String> images(String pool) {
+    String out = rbd("ls", pool).trim();
+    return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+  }
+
+  public List<String> snapshotNames(String spec) {
+    String out = sh("rbd snap ls --format json " + spec);
+    List<String> names = new ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"name\":\"([^\"]*)\"").matcher(out);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return names;
+  }
+
+  static Path script() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null) {
+      Path s = dir.resolve("scripts/ceph-lab.sh");
+      if (Files.isRegularFile(s)) {
+        return s;
+      }
+      dir = dir.getParent();
+    }
+    throw new IllegalStateException("scripts/ceph-lab.sh not found above " + Path.of("").toAbsolutePath());
+  }
+
+  public record Result(int code, String output) {}
+
+  static Result run(int timeoutSeconds, String... cmd) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return new Result(-1, "timed out after " + timeoutSeconds + "s: " + String.join(" ", cmd));
+      }
+      return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + String.join(" ", cmd), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.ferry.format;
+
+import io.ferry.device.BlockDevice;
+import io.ferry.device.Extent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/** A tiny FileChannel byte store for format tests (writes past the end grow the file). */
+public final class FileStore implements BlockDevice {
+
+  private final FileChannel ch;
+  private final Path path;
+  private final boolean readOnly;
+
+  private FileStore(Path path, boolean readOnly, boolean create) throws IOException {
+    this.path = path;
+    this.readOnly = readOnly;
+    this.ch = readOnly
+        ? FileChannel.open(path, StandardOpenOption.READ)
+        : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+            create ? StandardOpenOption.CREATE : StandardOpenOption.READ);
+  }
+
+  public static FileStore open(Path path, boolean readOnly) throws IOException {
+    return new FileStore(path, readOnly, false);
+  }
+
+  public static FileStore create(Path path) throws IOException {
+    return new FileStore(path, false, true);
+  }
+
+  @Override
+  public long size() throws IOException {
+    return ch.size();
+  }
+
+  @Override
+  public void read(long offset, ByteBuffer dst) throws IOException {
+    while (dst.hasRemaining()) {
+      int n = ch.read(dst, offset);
+      if (n < 0) {
+        throw new IOException("read beyond end of " + path);
+      }
+      offset += n;
+    }
+  }
+
+  @Override
+  public void write(long offset, ByteBuffer src) throws IOException {
+    while (src.hasRemaining()) {
+      offset += ch.write(src, offset);
+    }
+  }
+
+  @Override
+  public void flush() throws IOException {
+    ch.force(false);
+  }
+
+  @Override
+  public void writeZeroes(long offset, long length, boolean deallocate) throws IOException {
+    write(offset, ByteBuffer.allocate((int) length));
+  }
+
+  @Override
+  public List<Extent> extents(long offset, long length) {
+    return List.of(new Extent(offset, length));
+  }
+
+  @Override
+  public boolean canExtents() {
+    return false;
+  }
+
+  @Override
+  public boolean canDeallocate() {
+    return false;
+  }
+
+  @Override
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  @Override
+  public String describe() {
+    return "file " + path.getFileName();
+  }
+
+  @Override
+  public void close() throws IOException {
+    ch.close();
+  }
+}
