@@ -39,7 +39,16 @@ public final class Agent implements AutoCloseable {
   /** Builds the job layer from the config (the real one in the daemon; fakes in tests). */
   @FunctionalInterface
   public interface JobLayer {
-    JobService create(AgentConfig config, Metrics metrics) throws IOException;
+    Layers create(AgentConfig config, JobMetrics.Factory metrics) throws IOException;
+  }
+
+  /** What the job layer gives the API: the service, its metrics, the formats it handles. */
+  public record Layers(JobService jobs, JobMetrics jobMetrics,
+      CapabilitiesProvider.Formats formats) {
+    /** A job service observed by polling only, RAW files only (tests). */
+    public static Layers of(JobService jobs, JobMetrics.Factory metrics) {
+      return new Layers(jobs, metrics.create(jobs), CapabilitiesProvider.Formats.rawOnly());
+    }
   }
 
   private Agent(AgentConfig config, JobService jobs, AgentServer server,
@@ -53,17 +62,18 @@ public final class Agent implements AutoCloseable {
 
   /** Starts the daemon with the real job layer. */
   public static Agent start(AgentConfig config) throws IOException {
-    return start(config, AgentWiring::jobLayer);
+    return start(config, AgentWiring::realLayers);
   }
 
   public static Agent start(AgentConfig config, JobLayer layer) throws IOException {
     Metrics metrics = new Metrics();
-    JobService jobs = layer.create(config, metrics);
+    Layers layers = layer.create(config, jobs -> new JobMetrics(jobs, metrics));
+    JobService jobs = layers.jobs();
     try {
-      JobMetrics jobMetrics = new JobMetrics(jobs, metrics);
+      JobMetrics jobMetrics = layers.jobMetrics();
       StatusMapper mapper = new StatusMapper(code -> metrics.error(code.name(), "rpc"));
-      CapabilitiesProvider caps = new CapabilitiesProvider(config, jobs,
-          AgentWiring.formats(), false, null);
+      CapabilitiesProvider caps = new CapabilitiesProvider(config, jobs, layers.formats(), false,
+          null);
       FerryAgentService api = new FerryAgentService(jobs, caps::get, mapper, false, null);
       TlsServers.Transport transport = TlsServers.forConfig(config);
       AgentServer server = new AgentServer(transport.builder(), api, transport.interceptors());
@@ -72,7 +82,8 @@ public final class Agent implements AutoCloseable {
       if (config.metrics().listen() != null) {
         http = new MetricsHttpServer(config.metrics().listen(), metrics, jobMetrics::refresh)
             .start();
-        log.info("metrics on http://{}/metrics", http.address());
+        log.info("metrics on http://{}:{}/metrics", http.address().getHostString(),
+            http.address().getPort());
       }
       ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "metrics-refresh");

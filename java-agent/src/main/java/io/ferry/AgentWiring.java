@@ -1,22 +1,40 @@
 package io.ferry;
 
 import io.ferry.config.AgentConfig;
-import io.ferry.error.FerryException;
-import io.ferry.error.Reason;
-import io.ferry.job.JobService;
-import io.ferry.metrics.Metrics;
+import io.ferry.endpoint.DefaultEndpointResolver;
+import io.ferry.endpoint.FormatRegistry;
+import io.ferry.endpoint.RawFileCodec;
+import io.ferry.job.JobManager;
+import io.ferry.job.JobManagerConfig;
+import io.ferry.job.StandardParts;
+import io.ferry.metrics.JobMetrics;
+import io.ferry.proto.v1.DiskFormat;
 import io.ferry.server.CapabilitiesProvider;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Where the agent's real layers are put together (the one place that knows their classes). */
 final class AgentWiring {
   private AgentWiring() {}
 
-  static JobService jobLayer(AgentConfig config, Metrics metrics) {
-    throw new FerryException(Reason.UNIMPLEMENTED,
-        "this build has no job layer yet (JobManager); update Ferry");
+  /** Config -> formats -> endpoint resolver -> JobManager (which resumes journaled jobs). */
+  static Agent.Layers realLayers(AgentConfig config, JobMetrics.Factory metrics)
+      throws IOException {
+    FormatRegistry formats = RawFileCodec.registry();
+    DefaultEndpointResolver resolver = new DefaultEndpointResolver(config.roots(), formats);
+    JobManager manager = new JobManager(jobConfig(config), resolver, StandardParts.create());
+    JobMetrics jobMetrics = metrics.create(manager);
+    manager.addObserver(jobMetrics.observer());
+    List<DiskFormat> known = new ArrayList<>(formats.formats());
+    return new Agent.Layers(manager, jobMetrics,
+        new CapabilitiesProvider.Formats(known, known));
   }
 
-  static CapabilitiesProvider.Formats formats() {
-    return CapabilitiesProvider.Formats.rawOnly();
+  static JobManagerConfig jobConfig(AgentConfig c) {
+    JobManagerConfig d = JobManagerConfig.defaults(c.journalDir());
+    return new JobManagerConfig(c.journalDir(), c.budgets().maxConcurrentJobs(),
+        c.budgets().totalBandwidth(), c.copyDefaults().chunkSize(),
+        c.copyDefaults().parallelism(), d.maxMergePasses(), d.checkpointInterval());
   }
 }

@@ -52,7 +52,7 @@ class AgentTest {
     when(jobs.budgets()).thenReturn(Budgets.newBuilder().setMaxConcurrentJobs(2).build());
     when(jobs.list(any())).thenReturn(List.of());
     when(jobs.get("nope")).thenThrow(FerryException.notFound("job nope"));
-    Agent agent = Agent.start(config(), (c, m) -> jobs);
+    Agent agent = Agent.start(config(), (c, m) -> Agent.Layers.of(jobs, m));
     ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", agent.port())
         .usePlaintext().build();
     try {
@@ -80,7 +80,7 @@ class AgentTest {
         java.net.InetAddress.getLoopbackAddress())) {
       AgentConfig c = config().withListen(new io.ferry.config.HostPort("127.0.0.1",
           busy.getLocalPort()));
-      assertThatThrownBy(() -> Agent.start(c, (cc, m) -> jobs))
+      assertThatThrownBy(() -> Agent.start(c, (cc, m) -> Agent.Layers.of(jobs, m)))
           .hasMessageContaining("cannot bind");
     }
     verify(jobs).close();

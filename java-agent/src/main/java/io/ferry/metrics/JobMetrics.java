@@ -1,5 +1,6 @@
 package io.ferry.metrics;
 
+import io.ferry.job.JobObserver;
 import io.ferry.job.JobService;
 import io.ferry.proto.v1.Job;
 import io.ferry.proto.v1.JobState;
@@ -20,9 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Job metrics observed from the outside: {@link #refresh()} lists the jobs through {@link
- * JobService} (before every scrape, and periodically) and updates jobs by state, queue length,
- * current rate per running job, bytes copied (from each job's progress.bytes_copied, counted once
- * across refreshes) and jobs failed by error code. The job layer needs no hook for it.
+ * JobService} (before every scrape, and periodically) and updates jobs by state, queue length and
+ * the current rate per running job. Bytes copied and jobs failed by error code are counted from
+ * every published change when the job layer offers a {@link JobObserver} ({@link #observer()});
+ * otherwise from the differences between two refreshes (which misses a job that came and went
+ * between them).
  */
 public final class JobMetrics {
 
@@ -36,6 +39,13 @@ public final class JobMetrics {
   private final Map<String, Long> copiedSeen = new HashMap<>();
   private final Set<String> failedSeen = new HashSet<>();
   private boolean first = true;
+  private volatile boolean observed;
+
+  /** Builds the job metrics once the job layer exists. */
+  @FunctionalInterface
+  public interface Factory {
+    JobMetrics create(JobService jobs);
+  }
 
   public JobMetrics(JobService jobs, Metrics metrics) {
     this.jobs = jobs;
@@ -71,8 +81,10 @@ public final class JobMetrics {
         rows.add(MultiGauge.Row.of(Tags.of("job", job.getId()),
             job.getProgress().getRateBytesPerSec()));
       }
-      countCopied(job);
-      countFailure(job);
+      if (!observed) {
+        countCopied(job);
+        countFailure(job);
+      }
     }
     byState.forEach((s, v) -> v.set(counts.getOrDefault(s, 0L)));
     queued.set(counts.getOrDefault(JobState.QUEUED, 0L));
@@ -95,6 +107,27 @@ public final class JobMetrics {
       String code = job.getError().getCode().isEmpty() ? "UNKNOWN" : job.getError().getCode();
       metrics.error(code, "job");
     }
+  }
+
+  /**
+   * An observer of every published job change that counts bytes copied and failures exactly; from
+   * the first call on, refreshes stop counting them. Quick and lock-free, as observers must be.
+   */
+  public JobObserver observer() {
+    observed = true;
+    return (before, after) -> {
+      if (before == null) {
+        return; // created, or loaded from the journal: nothing happened yet in this process
+      }
+      long delta = after.getProgress().getBytesCopied() - before.getProgress().getBytesCopied();
+      if (delta > 0) {
+        metrics.bytesCopied(delta);
+      }
+      if (after.getState() == JobState.FAILED && before.getState() != JobState.FAILED) {
+        String code = after.getError().getCode().isEmpty() ? "UNKNOWN" : after.getError().getCode();
+        metrics.error(code, "job");
+      }
+    };
   }
 
   static boolean isRunning(JobState s) {
