@@ -69,8 +69,8 @@ final class DemoCommand implements Callable<Integer> {
     if (job.hasError() && !job.getError().getMessage().isEmpty()) {
       out.printf("  error             %s: %s%n", job.getError().getCode(), job.getError().getMessage());
     }
-    out.printf("  volume            %s, %s of data%n", Human.size(o.job().getProgress().getHoleBytes()
-        + o.dataBytes()), Human.size(o.dataBytes()));
+    out.printf("  volume            %s, %s of data before the guest wrote%n",
+        Human.size(o.size()), Human.size(o.dataBytes()));
     out.printf("  bytes copied      %s (all passes)%n", Human.size(p.getBytesCopied()));
     out.printf("  holes kept        %s skipped; allocated %s on pool-a, %s on pool-b%n",
         Human.size(p.getHoleBytes()), Human.size(o.sourceAllocated()),

@@ -41,6 +41,7 @@ public final class QuickstartDemo {
   /** What happened, for the summary and for tests. */
   public record Outcome(
       Job job,
+      long size,
       long dataBytes,
       long sourceAllocated,
       long destinationAllocated,
@@ -122,7 +123,8 @@ public final class QuickstartDemo {
     try (FileDevice s = FileDevice.openReadOnly(src)) {
       srcAllocated = allocated(s);
     }
-    return new Outcome(job, dataBytes, srcAllocated, dstAllocated, writes.size(), missing, verify);
+    return new Outcome(job, options.size(), dataBytes, srcAllocated, dstAllocated,
+        writes.size(), missing, verify);
   }
 
   /**
