@@ -35,7 +35,7 @@ final class AgentWiring {
     manager.addObserver(jobMetrics.observer());
     List<DiskFormat> known = new ArrayList<>(formats.formats());
     return new Agent.Layers(manager, jobMetrics,
-        new CapabilitiesProvider.Formats(known, known));
+        new CapabilitiesProvider.Formats(known, known), resolver);
   }
 
   static JobManagerConfig jobConfig(AgentConfig c) {
