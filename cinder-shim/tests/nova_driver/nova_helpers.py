@@ -81,3 +81,8 @@ class FakeGuest:
 def set_ferry(**values):
     for name, value in values.items():
         cfg.CONF.set_override(name, value, group=options.GROUP)
+
+
+def ferry_driver():
+    from ferry_nova import driver
+    return driver
