@@ -16,6 +16,7 @@ from ferry_agent_client.proto import agent_pb2
 from ferry_agent_client.proto import job_pb2
 from ferry_agent_client.proto import rbd_endpoint
 from ferry_agent_client.proto import state_name
+from ferry_agent_client.proto import VOLUME_LABEL
 
 LOG = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def build_request(spec, attempt):
         source=spec.source.endpoint(),
         destination=spec.destination.endpoint(),
         options=options,
-        labels={'cinder-volume-id': spec.volume_id,
+        labels={VOLUME_LABEL: spec.volume_id,
                 'origin': 'ferry_cinder'})
 
 

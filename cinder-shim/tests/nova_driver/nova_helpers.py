@@ -37,9 +37,9 @@ def rbd_disk(name, dev='vdb'):
     return disk
 
 
-def instance():
+def instance(instance_uuid=None):
     return objects.Instance(
-        uuid=str(uuid.uuid4()), host='compute-1',
+        uuid=instance_uuid or str(uuid.uuid4()), host='compute-1',
         flavor=objects.Flavor(extra_specs={}, vcpus=1, memory_mb=512),
         system_metadata={}, image_ref='')
 

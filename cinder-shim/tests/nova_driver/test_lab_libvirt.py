@@ -90,8 +90,7 @@ def test_swap_mirrors_and_pivots_a_running_domain(lab, tmp_path):
     new_ci['data']['ports'] = [ceph.mon_port]
     old_ci = h.connection_info('volumes-a/%s' % OLD_IMG)
     old_ci['data']['ports'] = [ceph.mon_port]
-    inst = h.instance()
-    inst.uuid = dom.UUIDString()
+    inst = h.instance(dom.UUIDString())
     try:
         drv.swap_volume(context.get_admin_context(), old_ci, new_ci, inst,
                         '/dev/vdb', 0)
