@@ -4,14 +4,14 @@ import java.util.List;
 
 /**
  * The Ferry jobs that agents run for a Cinder volume, found by the labels the shims put on the
- * jobs they start: {@value #VOLUME_LABEL} (ferry_cinder's copy jobs) and
- * {@value #INSTANCE_LABEL} (ferry_nova's live mirrors, labelled by instance: a mirror of any
+ * jobs they start: {@value #VOLUME_LABEL} (ferry_cinder's copy jobs and ferry_nova's live
+ * mirrors, the volume being moved) and {@value #INSTANCE_LABEL} (ferry_nova's: a mirror of any
  * disk of an instance the volume is attached to counts, which errs on the safe side).
  */
 public interface AgentJobs {
 
-  String VOLUME_LABEL = "cinder-volume-id";
-  String INSTANCE_LABEL = "nova-instance";
+  String VOLUME_LABEL = "volume_id";
+  String INSTANCE_LABEL = "instance_uuid";
 
   /** No agent to ask: progress shows Cinder's view only, repair cannot see live jobs. */
   AgentJobs NONE = new AgentJobs() {
