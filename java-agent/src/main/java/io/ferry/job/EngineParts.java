@@ -56,12 +56,4 @@ public record EngineParts(Engines engines, Feeds feeds, RateLimiters rateLimiter
   public interface RateLimiters {
     RateLimiter create(long bytesPerSec);
   }
-
-  /** A throttle that makes every byte pass {@code first}, then {@code second}. */
-  static Throttle chain(Throttle first, Throttle second) {
-    return bytes -> {
-      first.acquire(bytes);
-      second.acquire(bytes);
-    };
-  }
 }

@@ -157,6 +157,7 @@ class JobManagerTest {
     JobManager m = fx.start(JobFixture.config(fx.journal).withMaxConcurrentJobs(1),
         JobHooks.NONE);
     Job first = m.startCopy(copy("r1", "a.img", "b.img", 2 * 1024 * 1024));
+    fx.await(first.getId(), j -> j.getState() != JobState.QUEUED, java.time.Duration.ofSeconds(10));
     Job second = m.startCopy(copy("r2", "c.img", "d.img", 0));
     Job queued = m.get(second.getId());
     assertThat(queued.getState()).isEqualTo(JobState.QUEUED);
