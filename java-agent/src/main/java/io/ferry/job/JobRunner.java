@@ -120,7 +120,7 @@ final class JobRunner implements Runnable {
     }
     int parallelism = options.getParallelism() > 0 ? options.getParallelism()
         : cfg.defaultParallelism();
-    try (var feed = ctx.parts().feeds().create(entry.job.getSource(), source)) {
+    try (var feed = ctx.parts().feeds().create(entry.job.getSource(), source, entry.job.getId())) {
       CopyPlan plan = new CopyPlan(feed, dest.device(),
           Throttle.all(ownLimit, ctx.hostThrottle()), chunk, parallelism,
           !options.hasKeepSparse() || options.getKeepSparse(),
