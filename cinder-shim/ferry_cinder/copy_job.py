@@ -111,7 +111,26 @@ def run(agent, spec):
         raise CopyFailed('lost track of job %s: %s' % (job.id, e)) from e
     if final.state != job_pb2.COMPLETED:
         raise CopyFailed(_failure_reason(final))
+    _check_completed_job(final, spec)
     return final
+
+
+def _check_completed_job(job, spec):
+    """The job that completed is the copy we asked for, verified.
+
+    The source is deleted on the strength of this job: a job that copied
+    elsewhere or skipped verification must not be taken for ours.
+    """
+    wanted = spec.destination.endpoint()
+    if job.HasField('destination') and job.destination != wanted:
+        raise CopyFailed('job %s completed a copy to %s, not to %s; the '
+                         'source is kept' % (job.id, job.destination.rbd,
+                                             spec.destination))
+    if (job.HasField('copy_options') and
+            job.copy_options.HasField('verify') and
+            not job.copy_options.verify):
+        raise CopyFailed('job %s completed without verification; the source '
+                         'is kept' % job.id)
 
 
 def _failure_reason(job):

@@ -76,7 +76,12 @@ class FerryLibvirtDriver(libvirt_driver.LibvirtDriver):
 
     @staticmethod
     def _disk_source_is(guest, disk_dev, key):
-        disk = guest.get_disk(disk_dev)
+        try:
+            disk = guest.get_disk(disk_dev)
+        except Exception as e:
+            LOG.warning('Cannot read disk %s of the live domain (%s): taking '
+                        'it as not pivoted.', disk_dev, e)
+            return False
         return disk is not None and bool(key) and source_key(disk) == key
 
     def _ferry_agent(self):

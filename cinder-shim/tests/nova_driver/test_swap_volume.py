@@ -136,3 +136,19 @@ def test_options_are_registered_in_the_ferry_group():
     names = {o.name for o in ferry_driver.options.FERRY_OPTS}
     assert {'agent_address', 'tls_cert', 'tls_key', 'tls_ca', 'bandwidth',
             'swap_timeout', 'write_blocking'} <= names
+
+
+def test_unreadable_live_disk_after_a_failure_still_rolls_back(agent, drv):
+    agent.agent.script = [(job_pb2.SYNCING, 1), (job_pb2.FAILED, 1)]
+    guest = FakeGuest(agent.agent)
+    calls = []
+
+    def get_disk(dev):
+        calls.append(dev)
+        if len(calls) > 1:      # Nova's own lookup passes, ours fails
+            raise RuntimeError('domain is gone')
+        return FakeGuest.get_disk(guest, dev)
+    guest.get_disk = get_disk
+    with pytest.raises(exception.VolumeRebaseFailed):
+        swap(drv, guest)
+    drv._host.write_instance_config.assert_not_called()
