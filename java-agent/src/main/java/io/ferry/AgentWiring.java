@@ -3,6 +3,7 @@ package io.ferry;
 import io.ferry.config.AgentConfig;
 import io.ferry.endpoint.DefaultEndpointResolver;
 import io.ferry.endpoint.FormatRegistry;
+import io.ferry.endpoint.ImageFileCodec;
 import io.ferry.endpoint.RawFileCodec;
 import io.ferry.job.JobManager;
 import io.ferry.job.JobManagerConfig;
@@ -21,7 +22,7 @@ final class AgentWiring {
   /** Config -> formats -> endpoint resolver -> JobManager (which resumes journaled jobs). */
   static Agent.Layers realLayers(AgentConfig config, JobMetrics.Factory metrics)
       throws IOException {
-    FormatRegistry formats = RawFileCodec.registry();
+    FormatRegistry formats = ImageFileCodec.registerAll(RawFileCodec.registry());
     DefaultEndpointResolver resolver = new DefaultEndpointResolver(config.roots(), formats);
     JobManager manager = new JobManager(jobConfig(config), resolver, StandardParts.create());
     JobMetrics jobMetrics = metrics.create(manager);
