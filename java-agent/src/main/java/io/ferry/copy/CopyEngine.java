@@ -7,6 +7,9 @@ import io.ferry.error.Reason;
 import java.io.IOException;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +56,7 @@ public final class CopyEngine {
   private final AtomicReference<Throwable> background = new AtomicReference<>();
   private final Object checkpointLock = new Object();
   private volatile boolean cancelled;
+  private volatile boolean interrupted;
   private volatile PassState current;
   private volatile CopyPhase announced;
   private CopyStats stats;
@@ -85,8 +89,58 @@ public final class CopyEngine {
     }
     try (Ticker ticker = new Ticker(this::tick)) {
       CopyRun run = new CopyRun(this, workers, from, resumed);
-      return run.execute(started);
+      return onOwnThread(() -> run.execute(started));
     }
+  }
+
+  /**
+   * Runs the phases on a thread of the engine's own, so that an interrupt of the caller's thread
+   * never lands inside device I/O (an interrupt closes a FileChannel for every user). The
+   * caller's interrupt stops the run like a cancel and is rethrown as InterruptedException.
+   */
+  private CopyResult onOwnThread(Callable<CopyResult> body) throws IOException, InterruptedException {
+    FutureTask<CopyResult> task = new FutureTask<>(body);
+    Thread t = new Thread(task, "ferry-copy-run");
+    t.setDaemon(true);
+    t.start();
+    try {
+      return task.get();
+    } catch (InterruptedException e) {
+      interrupted = true;
+      joinUninterruptibly(t);
+      throw e;
+    } catch (ExecutionException e) {
+      throw unwrap(e.getCause());
+    }
+  }
+
+  private static void joinUninterruptibly(Thread t) {
+    boolean again = true;
+    while (again) {
+      try {
+        t.join();
+        again = false;
+      } catch (InterruptedException ignored) {
+        // keep waiting: the run must be over before the caller goes on
+      }
+    }
+    Thread.currentThread().interrupt();
+  }
+
+  private static IOException unwrap(Throwable t) throws InterruptedException {
+    if (t instanceof IOException e) {
+      return e;
+    }
+    if (t instanceof InterruptedException e) {
+      throw e;
+    }
+    if (t instanceof RuntimeException e) {
+      throw e;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IOException("copy failed: " + t, t);
   }
 
   private static boolean isResume(CopyCheckpoint c) {
@@ -109,7 +163,7 @@ public final class CopyEngine {
   }
 
   boolean stopping() {
-    return cancelled || background.get() != null;
+    return cancelled || interrupted || background.get() != null;
   }
 
   /** Throws why the run is stopping, if it is. */
@@ -123,6 +177,10 @@ public final class CopyEngine {
     }
     if (t != null) {
       throw new IOException("copy to " + plan.destination().describe() + " failed: " + t, t);
+    }
+    if (interrupted) {
+      throw new FerryException(Reason.CANCELLED, "copy to " + plan.destination().describe()
+          + " stopped: the calling thread was interrupted");
     }
     if (cancelled) {
       throw new FerryException(
@@ -178,6 +236,10 @@ public final class CopyEngine {
   private void tick() {
     try {
       listener.progress(stats.progress(dirtyBytes()));
+    } catch (RuntimeException e) {
+      LOG.warn("copy to {}: progress report failed", plan.destination().describe(), e);
+    }
+    try {
       PassState st = current;
       long now = System.nanoTime();
       boolean copying = st != null && st.phase.compareTo(CopyPhase.FINAL) <= 0;
@@ -185,10 +247,9 @@ public final class CopyEngine {
         lastCheckpoint = now;
         checkpoint();
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // a destination that cannot flush, or a job layer that cannot record: stop the run
       background.compareAndSet(null, e);
-    } catch (RuntimeException e) {
-      LOG.warn("copy to {}: progress report failed", plan.destination().describe(), e);
     }
   }
 

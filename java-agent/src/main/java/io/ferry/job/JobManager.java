@@ -210,6 +210,7 @@ public final class JobManager implements JobService {
   private void launch(JobEntry e) {
     JobRunner r = new JobRunner(e, ctx);
     e.runner = r;
+    store.publish(e, b -> b.setQueuedReason("admitted; starting"));
     runners.execute(r);
   }
 

@@ -58,7 +58,8 @@ final class Resumer {
       long at = e.checkpoint == null ? 0 : e.checkpoint.bytesCopied();
       int restarts = e.job.getProgress().getRestarts() + 1;
       ctx.store().transition(e, JobState.QUEUED, "requeue", "agent restarted in " + state,
-          b -> b.setProgress(b.getProgress().toBuilder().setRestarts(restarts)));
+          b -> b.setProgress(b.getProgress().toBuilder().setRestarts(restarts).setBytesWritten(0)
+              .setRateBytesPerSec(0).setEtaSeconds(-1)));
       ctx.store().event(e, "resume", "resumed at " + at + " bytes");
       log.info("job {}: resuming ({} before the restart, {} bytes copied)", e.id, state, at);
     }

@@ -31,6 +31,11 @@ public final class DomainXml {
     }
   }
 
+  /** Every {@code <disk>} element. */
+  NodeList disks() {
+    return doc.getElementsByTagName("disk");
+  }
+
   /** The {@code <disk>} whose {@code <target dev>} is {@code target}. */
   public Optional<Element> disk(String target) {
     NodeList disks = doc.getElementsByTagName("disk");

@@ -6,6 +6,9 @@ import io.ferry.device.Extent;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -32,7 +35,7 @@ public final class FileDevice implements BlockDevice {
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_BUFFER).asReadOnlyBuffer();
 
   private final Path path;
-  private final FileChannel channel;
+  private volatile FileChannel channel;
   private final boolean writable;
   private final long size;
   private final Optional<LibC> libc;
@@ -115,7 +118,13 @@ public final class FileDevice implements BlockDevice {
     check(offset, dst.remaining());
     long pos = offset;
     while (dst.hasRemaining()) {
-      int n = channel.read(dst, pos);
+      int n;
+      try {
+        n = channel.read(dst, pos);
+      } catch (ClosedChannelException e) {
+        recover(e);
+        continue;
+      }
       if (n < 0) {
         throw new EOFException(describe() + ": unexpected end of file at " + pos);
       }
@@ -129,14 +138,45 @@ public final class FileDevice implements BlockDevice {
     check(offset, src.remaining());
     long pos = offset;
     while (src.hasRemaining()) {
-      pos += channel.write(src, pos);
+      try {
+        pos += channel.write(src, pos);
+      } catch (ClosedChannelException e) {
+        recover(e);
+      }
     }
   }
 
   @Override
   public void flush() throws IOException {
-    if (writable) {
-      channel.force(false);
+    while (writable) {
+      try {
+        channel.force(false);
+        return;
+      } catch (ClosedChannelException e) {
+        recover(e);
+      }
+    }
+  }
+
+  /**
+   * An interrupt of any thread in the middle of channel I/O closes the channel for every thread.
+   * The device reopens it (unless it was closed on purpose); the interrupted thread gets an
+   * InterruptedIOException, the others retry their operation.
+   */
+  private void recover(ClosedChannelException e) throws IOException {
+    synchronized (this) {
+      if (closed) {
+        throw new IOException(describe() + " is closed", e);
+      }
+      if (!channel.isOpen()) {
+        LOG.debug("{}: channel closed by an interrupt; reopening", path);
+        channel = writable
+            ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
+            : FileChannel.open(path, StandardOpenOption.READ);
+      }
+    }
+    if (e instanceof ClosedByInterruptException) {
+      throw new InterruptedIOException(describe() + ": I/O interrupted");
     }
   }
 

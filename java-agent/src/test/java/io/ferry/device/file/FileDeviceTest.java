@@ -125,6 +125,20 @@ class FileDeviceTest {
     assertThat(allocatedBytes(p)).isGreaterThanOrEqualTo(4 * MIB);
   }
 
+  @Test
+  void anInterruptedThreadDoesNotBreakTheDeviceForOthers() throws Exception {
+    try (FileDevice dev = FileDevice.create(dir.resolve("i.raw"), MIB, true)) {
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> dev.write(0, pattern(4096, 3)))
+          .isInstanceOf(java.io.InterruptedIOException.class);
+      assertThat(Thread.interrupted()).isTrue();
+      dev.write(0, pattern(4096, 3)); // the channel was reopened
+      ByteBuffer back = ByteBuffer.allocate(4096);
+      dev.read(0, back);
+      assertThat(back.flip()).isEqualTo(pattern(4096, 3));
+    }
+  }
+
   /** Bytes the file system allocated (stat blocks, 512-byte units). */
   static long allocatedBytes(Path p) throws IOException {
     Process proc = new ProcessBuilder("stat", "-c", "%b %B", p.toString()).start();
