@@ -64,8 +64,13 @@ public record DestinationDisk(String xml, DiskSource source) {
     if (!diskXml.trim().startsWith("<disk")) {
       throw FerryException.invalid("destination_xml", "must be one libvirt <disk> element");
     }
-    org.w3c.dom.Element disk = DomainXml.parse("<domain><devices>" + diskXml
-        + "</devices></domain>").firstDisk().orElseThrow(() ->
+    DomainXml parsed;
+    try {
+      parsed = DomainXml.parse("<domain><devices>" + diskXml + "</devices></domain>");
+    } catch (FerryException e) {
+      throw FerryException.invalid("destination_xml", "is not well-formed XML: " + e.getMessage());
+    }
+    org.w3c.dom.Element disk = parsed.firstDisk().orElseThrow(() ->
         FerryException.invalid("destination_xml", "has no <disk> element"));
     DiskSource src = DomainXml.sourceOf(disk);
     if (src.kind() == DiskSource.Kind.OTHER) {

@@ -93,19 +93,17 @@ public final class MirrorDestinations {
   /** Parses mon_host: "[v2:h:p,v1:h:p] ...", "h:p,h2", preferring msgr v1 addresses. */
   static List<DestinationDisk.Monitor> monitors(String monHost) {
     List<DestinationDisk.Monitor> out = new ArrayList<>();
-    for (String group : monHost.split("[\\s;]+|(?<=\\])\\s*,\\s*")) {
-      String g = group.replace("[", "").replace("]", "").trim();
-      if (g.isEmpty()) {
-        continue;
-      }
+    Matcher groups = Pattern.compile("\\[([^\\]]*)\\]|([^\\s,;\\[\\]]+)").matcher(monHost);
+    while (groups.find()) {
       String chosen = null;
-      for (String a : g.split(",")) {
-        a = a.trim();
-        if (a.startsWith("v1:")) {
-          chosen = a.substring(3);
-        } else if (!a.startsWith("v2:") && chosen == null && !a.isEmpty()) {
-          chosen = a;
+      if (groups.group(1) != null) { // one monitor's addresses: take its v1 one
+        for (String a : groups.group(1).split(",")) {
+          if (a.trim().startsWith("v1:")) {
+            chosen = a.trim().substring(3);
+          }
         }
+      } else if (!groups.group(2).startsWith("v2:")) {
+        chosen = groups.group(2).startsWith("v1:") ? groups.group(2).substring(3) : groups.group(2);
       }
       if (chosen != null) {
         String addr = chosen.contains("/") ? chosen.substring(0, chosen.indexOf('/')) : chosen;
