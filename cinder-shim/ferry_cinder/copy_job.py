@@ -16,6 +16,7 @@ from ferry_agent_client.proto import agent_pb2
 from ferry_agent_client.proto import job_pb2
 from ferry_agent_client.proto import rbd_endpoint
 from ferry_agent_client.proto import state_name
+from ferry_agent_client.proto import VOLUME_LABEL
 
 LOG = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def build_request(spec, attempt):
         source=spec.source.endpoint(),
         destination=spec.destination.endpoint(),
         options=options,
-        labels={'cinder-volume-id': spec.volume_id,
+        labels={VOLUME_LABEL: spec.volume_id,
                 'origin': 'ferry_cinder'})
 
 
@@ -121,11 +122,13 @@ def _check_completed_job(job, spec):
     The source is deleted on the strength of this job: a job that copied
     elsewhere or skipped verification must not be taken for ours.
     """
-    wanted = spec.destination.endpoint()
-    if job.HasField('destination') and job.destination != wanted:
-        raise CopyFailed('job %s completed a copy to %s, not to %s; the '
-                         'source is kept' % (job.id, job.destination.rbd,
-                                             spec.destination))
+    if job.HasField('destination'):
+        got = job.destination.rbd
+        got_ref = RbdRef(got.cluster_id, got.pool, got.image)
+        if got_ref != spec.destination or got.namespace:
+            raise CopyFailed('job %s completed a copy to %s, not to %s; the '
+                             'source is kept' % (job.id, got_ref,
+                                                 spec.destination))
     if (job.HasField('copy_options') and
             job.copy_options.HasField('verify') and
             not job.copy_options.verify):

@@ -57,7 +57,7 @@ def test_same_cluster_other_pool_copies_then_deletes_source(agent, ctx):
     assert opts.create_destination and opts.verify and opts.keep_sparse
     assert not opts.delete_source
     assert opts.bandwidth_bytes_per_sec == 40 << 20
-    assert req.labels['cinder-volume-id'] == vol.id
+    assert req.labels['volume_id'] == vol.id
     drv.delete_volume.assert_called_once_with(vol)
     assert states_at_delete == [[job_pb2.COMPLETED]]
 

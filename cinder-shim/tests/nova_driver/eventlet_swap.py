@@ -53,7 +53,8 @@ def main(address):
         return job
     ferry_driver.mirror_job.run = run
     drv.swap_volume(context.get_admin_context(), h.connection_info(h.OLD),
-                    h.connection_info(h.NEW), h.instance(), '/dev/vdb', 0)
+                    h.connection_info(h.NEW), h.instance(guest.uuid), '/dev/vdb',
+                    0)
     xml = drv._host.write_instance_config.call_args[0][0]
     print(json.dumps({'persisted_new': h.NEW in xml, 'ticks': len(ticks)}))
 

@@ -48,7 +48,8 @@ def drv(agent):
 def swap(drv, guest, resize_to=0):
     drv._host.get_guest.return_value = guest
     drv.swap_volume(context.get_admin_context(), connection_info(OLD),
-                    connection_info(NEW), instance(), '/dev/vdb', resize_to)
+                    connection_info(NEW), instance(guest.uuid), '/dev/vdb',
+                    resize_to)
 
 
 def mirror_requests(agent):
@@ -66,6 +67,10 @@ def test_swap_asks_for_a_live_mirror_with_pivot_of_novas_disk(agent, drv):
     assert req.options.pivot and not req.options.create_destination
     assert req.options.bandwidth_bytes_per_sec == 50 << 20
     assert req.options.convergence.write_blocking
+    # the control plane finds the job by the migrating volume's id
+    assert req.labels['volume_id'] == OLD.rsplit('volume-', 1)[1]
+    assert req.labels['new_volume_id'] == NEW.rsplit('volume-', 1)[1]
+    assert req.labels['instance_uuid'] == guest.uuid
 
 
 def test_success_persists_the_live_xml_and_disconnects_the_old(agent, drv):
