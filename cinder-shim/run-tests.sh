@@ -7,6 +7,8 @@
 # clashing oslo.config options and cannot be imported together.
 #   ./run-tests.sh                 all directories
 #   ./run-tests.sh -k retype       extra arguments go to every pytest run
+#   FERRY_LAB=1 ./run-tests.sh     also the lab Ceph + real agent test
+#   FERRY_AGENT_JAR=...            the agent jar (default ../java-agent/target)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -155,7 +155,10 @@ class AgentClient:
                 else:
                     job = self._watch_stream(job_id, remaining, on_update)
             except errors.AgentError as e:
-                if not e.retryable:
+                # A call cut by its own deadline (slow agent, or the last
+                # sliver of our budget) is retried like a lost connection;
+                # the loop ends with AgentTimeout at the overall deadline.
+                if not (e.retryable or e.code == 'DEADLINE_EXCEEDED'):
                     raise
                 LOG.warning('lost agent %s while waiting for job %s: %s',
                             self.address, job_id, e.message)

@@ -9,6 +9,7 @@ ends, CancelJob abandons the destination. Each job runs a scripted list of
 
 from concurrent import futures
 import threading
+import time
 
 import grpc
 
@@ -32,6 +33,7 @@ class FakeAgent(agent_pb2_grpc.FerryAgentServicer):
         self.calls = []          # (method, request) in arrival order
         self.fail_next = {}      # method -> (grpc.StatusCode, details)
         self.final_error = None  # JobError for a scripted FAILED end
+        self.get_delay = 0.0     # seconds GetJob takes to answer
         self.hold = threading.Event()  # cleared: jobs stop advancing
         self.hold.set()
         self._lock = threading.Lock()
@@ -109,6 +111,7 @@ class FakeAgent(agent_pb2_grpc.FerryAgentServicer):
     def GetJob(self, request, context):
         self.calls.append(('GetJob', request))
         self._maybe_fail('GetJob', context)
+        time.sleep(self.get_delay)
         job = self._job(request.job_id, context)
         if self.hold.is_set():
             self.advance(job)

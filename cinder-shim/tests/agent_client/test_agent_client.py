@@ -182,3 +182,13 @@ def test_unreadable_tls_file_is_named(tmp_path):
             '10.0.0.5:7000', cert_file=str(tmp_path / 'c'),
             key_file=str(tmp_path / 'k'), ca_file=str(tmp_path / 'ca')))
     assert 'ferry_tls_ca' in str(err.value)
+
+
+def test_a_poll_cut_by_its_deadline_ends_as_timeout(agent, client):
+    """The last poll may get only a sliver of the budget: that must end as
+    AgentTimeout (the job is cancelled), not as a lost job."""
+    agent.agent.hold.clear()
+    agent.agent.get_delay = 0.3
+    job = client.start_copy(copy_request())
+    with pytest.raises(AgentTimeout):
+        client.wait(job.id, timeout=0.5, poll_interval=0.01)

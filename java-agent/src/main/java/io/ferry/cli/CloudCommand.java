@@ -10,12 +10,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * A command that talks to Cinder and Nova. A FerryException becomes one line on stderr and
- * the exit code of its reason (the numbers of the agent commands' exit codes).
+ * the exit code of its reason (the same numbers as the agent commands').
  */
 abstract class CloudCommand implements Callable<Integer> {
 
-  static final int OK = 0;
-  static final int FAILED_CHECK = 6;
+  static final int OK = ExitCodes.OK;
+  /** A check failed, a move failed or was skipped. */
+  static final int FAILED_CHECK = ExitCodes.FAILED_PRECONDITION;
 
   @Spec CommandSpec spec;
 
@@ -34,6 +35,12 @@ abstract class CloudCommand implements Callable<Integer> {
       err.println("ferry " + spec.name() + ": " + e.getMessage());
       err.flush();
       return exitCode(e.reason());
+    } catch (io.grpc.StatusRuntimeException e) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("ferry " + spec.name() + ": " + ErrorReporter.describe(e.getStatus(),
+          "the agent"));
+      err.flush();
+      return ExitCodes.of(e.getStatus().getCode());
     }
   }
 
@@ -44,18 +51,6 @@ abstract class CloudCommand implements Callable<Integer> {
   }
 
   static int exitCode(io.ferry.error.Reason r) {
-    return switch (r) {
-      case INVALID_ARGUMENT -> 3;
-      case NOT_FOUND -> 4;
-      case ALREADY_EXISTS -> 5;
-      case FAILED_PRECONDITION -> 6;
-      case RESOURCE_EXHAUSTED -> 7;
-      case UNAVAILABLE -> 8;
-      case DATA_LOSS -> 9;
-      case PERMISSION_DENIED -> 10;
-      case UNIMPLEMENTED -> 11;
-      case CANCELLED -> 12;
-      case INTERNAL -> 1;
-    };
+    return ExitCodes.of(io.ferry.server.StatusMapper.code(r));
   }
 }

@@ -57,13 +57,18 @@ public final class MigrateCommand extends CloudCommand {
           + " ${DEFAULT-VALUE}; 0: never).")
   long timeoutSeconds;
 
+  @picocli.CommandLine.Mixin AgentOptions agentOptions;
+
   /** Replaced by tests. */
   Sleeper sleeper = Sleeper.REAL;
-  AgentJobs agents = AgentJobs.NONE;
+  AgentJobs agents;
 
   @Override
   int run(CloudApi cloud) {
     MoveTarget target = MoveTarget.parse(to);
+    if (agents == null) {
+      agents = agentOptions.jobs();
+    }
     if (!followOnly && !skipChecks && !checksPass(cloud, target)) {
       return FAILED_CHECK;
     }
@@ -77,7 +82,7 @@ public final class MigrateCommand extends CloudCommand {
           + volumeId + " to " + target.value());
     }
     if (!agents.available()) {
-      out().println("(agent job progress not shown: no --agent given; Cinder's view only)");
+      out().println("(agent job progress not shown: no --agents given; Cinder's view only)");
     }
     String[] last = {""};
     MoveStatus end = migrator.follow(volumeId, target, Duration.ofSeconds(timeoutSeconds),

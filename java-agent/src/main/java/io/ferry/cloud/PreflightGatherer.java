@@ -9,9 +9,22 @@ import java.util.Optional;
 public final class PreflightGatherer {
 
   private final CloudApi cloud;
+  private final boolean memoize;
+  private List<Pool> pools;
+  private List<ServiceStatus> services;
+  private List<VolumeType> types;
 
   public PreflightGatherer(CloudApi cloud) {
+    this(cloud, false);
+  }
+
+  /**
+   * With {@code memoize}, pools, services and types are read once for all volumes (a fleet
+   * scan); capacity then does not reflect moves made since.
+   */
+  public PreflightGatherer(CloudApi cloud, boolean memoize) {
     this.cloud = cloud;
+    this.memoize = memoize;
   }
 
   public PreflightFacts gather(String volumeId, MoveTarget target) {
@@ -27,13 +40,17 @@ public final class PreflightGatherer {
         compute.put(s.computeHost(), cloud.computeServices(s.computeHost()));
       }
     }
-    List<VolumeType> types = cloud.volumeTypes();
+    if (!memoize || types == null) {
+      types = cloud.volumeTypes();
+      pools = cloud.pools();
+      services = cloud.volumeServices();
+    }
     Optional<VolumeType> targetType = target.kind() == MoveTarget.Kind.TYPE
         ? types.stream().filter(t -> t.name().equals(target.value())
             || t.id().equals(target.value())).findFirst()
         : Optional.empty();
-    return new PreflightFacts(v, records, servers, target, targetType, cloud.pools(),
-        cloud.volumeServices(), encryption(v, types), cloud.snapshots(volumeId), compute);
+    return new PreflightFacts(v, records, servers, target, targetType, pools,
+        services, encryption(v, types), cloud.snapshots(volumeId), compute);
   }
 
   private Optional<Encryption> encryption(Volume v, List<VolumeType> types) {

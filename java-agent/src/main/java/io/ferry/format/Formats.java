@@ -6,6 +6,7 @@ import io.ferry.error.Reason;
 import io.ferry.format.qcow2.Qcow2Creator;
 import io.ferry.format.qcow2.Qcow2Device;
 import io.ferry.format.vhd.VhdDevice;
+import io.ferry.format.vhdx.VhdxDevice;
 import io.ferry.format.vmdk.VmdkFlatDevice;
 import io.ferry.format.vmdk.VmdkSparseDevice;
 import io.ferry.format.vmdk.VmdkStreamWriter;
@@ -50,6 +51,12 @@ public final class Formats {
       case QCOW2 -> Qcow2Device.open(new Store(store, found), readOnly);
       case VHD -> VhdDevice.open(new Store(store, found), readOnly);
       case VMDK -> openVmdk(new Store(store, found), readOnly, siblings);
+      case VHDX -> {
+        if (!readOnly) {
+          throw FerryException.invalid("format", "vhdx images are read-only in Ferry");
+        }
+        yield VhdxDevice.open(new Store(store, found));
+      }
       default -> throw new FerryException(Reason.UNIMPLEMENTED,
           found.qemuName() + " images are not supported yet");
     };

@@ -43,6 +43,11 @@ public record EngineParts(Engines engines, Feeds feeds, RateLimiters rateLimiter
   @FunctionalInterface
   public interface Feeds {
     ChangeFeed create(Endpoint endpoint, BlockDevice source) throws IOException;
+
+    /** Like {@link #create(Endpoint, BlockDevice)}; feeds that name things (snapshots) use the job id. */
+    default ChangeFeed create(Endpoint endpoint, BlockDevice source, String jobId) throws IOException {
+      return create(endpoint, source);
+    }
   }
 
   /** A bandwidth cap whose rate may change at any time. */
@@ -55,13 +60,5 @@ public record EngineParts(Engines engines, Feeds feeds, RateLimiters rateLimiter
   @FunctionalInterface
   public interface RateLimiters {
     RateLimiter create(long bytesPerSec);
-  }
-
-  /** A throttle that makes every byte pass {@code first}, then {@code second}. */
-  static Throttle chain(Throttle first, Throttle second) {
-    return bytes -> {
-      first.acquire(bytes);
-      second.acquire(bytes);
-    };
   }
 }

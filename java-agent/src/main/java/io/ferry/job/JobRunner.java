@@ -4,6 +4,7 @@ import io.ferry.copy.CopyCheckpoint;
 import io.ferry.copy.CopyPhase;
 import io.ferry.copy.CopyPlan;
 import io.ferry.copy.CopyResult;
+import io.ferry.copy.Throttle;
 import io.ferry.device.BlockDevice;
 import io.ferry.endpoint.Destination;
 import io.ferry.proto.v1.CopyOptions;
@@ -34,7 +35,7 @@ final class JobRunner implements Runnable {
   private final RunContext ctx;
   private final EngineParts.RateLimiter ownLimit;
   private volatile EngineParts.Run run;
-  private volatile Thread thread;
+  private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
   private volatile boolean cancelRequested;
   private volatile boolean stopRequested;
   private volatile boolean crashed;
@@ -62,19 +63,13 @@ final class JobRunner implements Runnable {
     ownLimit.setRate(bytesPerSec);
   }
 
-  /** Waits for the runner's thread to finish; false on timeout. */
+  /** Waits until the runner is done with its job; false on timeout. */
   boolean await(long millis) throws InterruptedException {
-    Thread t = thread;
-    if (t != null) {
-      t.join(millis);
-      return !t.isAlive();
-    }
-    return true;
+    return finished.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   @Override
   public void run() {
-    thread = Thread.currentThread();
     MDC.put("job", entry.id);
     Destination dest = null;
     BlockDevice source = null;
@@ -99,6 +94,7 @@ final class JobRunner implements Runnable {
       if (!crashed) {
         ctx.onExit().accept(entry);
       }
+      finished.countDown();
     }
   }
 
@@ -124,9 +120,9 @@ final class JobRunner implements Runnable {
     }
     int parallelism = options.getParallelism() > 0 ? options.getParallelism()
         : cfg.defaultParallelism();
-    try (var feed = ctx.parts().feeds().create(entry.job.getSource(), source)) {
+    try (var feed = ctx.parts().feeds().create(entry.job.getSource(), source, entry.job.getId())) {
       CopyPlan plan = new CopyPlan(feed, dest.device(),
-          EngineParts.chain(ctx.hostThrottle(), ownLimit), chunk, parallelism,
+          Throttle.all(ownLimit, ctx.hostThrottle()), chunk, parallelism,
           !options.hasKeepSparse() || options.getKeepSparse(),
           !options.hasVerify() || options.getVerify(), chunk, cfg.maxMergePasses());
       run = ctx.parts().engines().create(plan, new Listener(this));

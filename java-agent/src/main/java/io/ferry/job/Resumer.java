@@ -50,6 +50,9 @@ final class Resumer {
     if (JobStateMachine.isTerminal(state)) {
       return;
     }
+    if (e.job.getKind() == io.ferry.proto.v1.JobKind.LIVE_MIRROR) {
+      return; // QEMU holds its data: LiveMirrorJobs.reattachAll supervises it again
+    }
     if (state == JobState.CANCELLING) {
       executor.execute(() -> new Abandoner(ctx).finishCancel(e, null));
       return;
@@ -58,7 +61,8 @@ final class Resumer {
       long at = e.checkpoint == null ? 0 : e.checkpoint.bytesCopied();
       int restarts = e.job.getProgress().getRestarts() + 1;
       ctx.store().transition(e, JobState.QUEUED, "requeue", "agent restarted in " + state,
-          b -> b.setProgress(b.getProgress().toBuilder().setRestarts(restarts)));
+          b -> b.setProgress(b.getProgress().toBuilder().setRestarts(restarts).setBytesWritten(0)
+              .setRateBytesPerSec(0).setEtaSeconds(-1)));
       ctx.store().event(e, "resume", "resumed at " + at + " bytes");
       log.info("job {}: resuming ({} before the restart, {} bytes copied)", e.id, state, at);
     }

@@ -12,8 +12,33 @@ public final class StandardParts {
   private StandardParts() {}
 
   public static EngineParts create() {
-    return new EngineParts(StandardParts::engine, (endpoint, source) -> new TapChangeFeed(
-        source instanceof SharedDevice s ? s.tap() : new WriteTap(source)), StandardParts::bucket);
+    return new EngineParts(StandardParts::engine, StandardParts::tapFeed, StandardParts::bucket);
+  }
+
+  /**
+   * Like {@link #create()}, with RBD sources followed by snapshot diffs ({@code
+   * RbdSnapshotChangeFeed}): other clients write RBD images without passing the agent's tap.
+   */
+  public static EngineParts create(io.ferry.endpoint.RbdBackend rbd) {
+    EngineParts.Feeds feeds = new EngineParts.Feeds() {
+      @Override
+      public io.ferry.copy.ChangeFeed create(io.ferry.proto.v1.Endpoint endpoint,
+          io.ferry.device.BlockDevice source) {
+        return create(endpoint, source, null);
+      }
+
+      @Override
+      public io.ferry.copy.ChangeFeed create(io.ferry.proto.v1.Endpoint endpoint,
+          io.ferry.device.BlockDevice source, String jobId) {
+        return endpoint.hasRbd() ? rbd.changeFeed(endpoint, source, jobId) : tapFeed(endpoint, source);
+      }
+    };
+    return new EngineParts(StandardParts::engine, feeds, StandardParts::bucket);
+  }
+
+  private static io.ferry.copy.ChangeFeed tapFeed(io.ferry.proto.v1.Endpoint endpoint,
+      io.ferry.device.BlockDevice source) {
+    return new TapChangeFeed(source instanceof SharedDevice s ? s.tap() : new WriteTap(source));
   }
 
   private static EngineParts.Run engine(io.ferry.copy.CopyPlan plan,

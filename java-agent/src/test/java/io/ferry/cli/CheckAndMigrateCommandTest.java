@@ -117,4 +117,15 @@ class CheckAndMigrateCommandTest {
     assertThat(all).doesNotContain(os.password()).doesNotContain("Wr0ng-Secret-42")
         .doesNotContain(os.token());
   }
+
+  @Test
+  void registeredInTheFerryRootCommand() {
+    java.io.StringWriter o = new java.io.StringWriter();
+    java.io.StringWriter e = new java.io.StringWriter();
+    int code = FerryCli.run(new String[] {"check", "--os-clouds-file", cli.cloudsFile.toString(),
+        "--os-cloud", "fake", "v1", "--to", "cinder@ceph-b#rbd-b"},
+        new java.io.PrintWriter(o, true), new java.io.PrintWriter(e, true), false, 0);
+    assertThat(code).as(o + "" + e).isZero();
+    assertThat(o.toString()).contains("Result: PASS");
+  }
 }

@@ -47,8 +47,13 @@ final class JobFixture implements AutoCloseable {
 
   /** Starts a manager (as a fresh agent process would: new resolver, new registry). */
   JobManager start(JobManagerConfig config, JobHooks hooks) throws IOException {
+    return start(config, hooks, StandardParts.create());
+  }
+
+  JobManager start(JobManagerConfig config, JobHooks hooks, EngineParts parts)
+      throws IOException {
     resolver = new DefaultEndpointResolver(Map.of("default", root), RawFileCodec.registry());
-    manager = new JobManager(config, resolver, StandardParts.create(), hooks, Clock.systemUTC());
+    manager = new JobManager(config, resolver, parts, hooks, Clock.systemUTC());
     return manager;
   }
 
@@ -87,7 +92,9 @@ final class JobFixture implements AutoCloseable {
 
   Job await(String id, Predicate<Job> condition, Duration timeout) {
     AtomicReference<Job> last = new AtomicReference<>();
-    Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
+    // A simulated crash dies on an engine thread; it is the test's doing, not a failure.
+    Awaitility.await().dontCatchUncaughtExceptions().atMost(timeout)
+        .pollInterval(Duration.ofMillis(20)).until(() -> {
       last.set(manager.get(id));
       return condition.test(last.get());
     });

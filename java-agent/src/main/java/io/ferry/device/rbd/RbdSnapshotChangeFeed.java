@@ -35,7 +35,8 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
 
   private final RbdPool pool;
   private final String imageName;
-  private final String prefix;
+  private final boolean ownsPool;
+  private String prefix;
   private RbdImage head;
   private RbdDevice view;
   private String current;
@@ -49,16 +50,32 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
    * job's snapshot names. The pool stays the caller's to close, after this feed.
    */
   public RbdSnapshotChangeFeed(RbdPool pool, String image, String jobId) {
-    if (jobId == null || !jobId.matches("[A-Za-z0-9_-]{1,64}")) {
-      throw FerryException.invalid("job_id", "'" + jobId + "' cannot name a snapshot (use [A-Za-z0-9_-])");
+    this(pool, image, jobId, false);
+  }
+
+  /**
+   * A feed that closes {@code pool} when it closes. A null {@code jobId} gets a random one; a
+   * resumed feed takes the prefix its {@link #state()} recorded, so it finds its snapshots.
+   */
+  public static RbdSnapshotChangeFeed owning(RbdPool pool, String image, String jobId) {
+    return new RbdSnapshotChangeFeed(pool, image, jobId, true);
+  }
+
+  private RbdSnapshotChangeFeed(RbdPool pool, String image, String jobId, boolean ownsPool) {
+    String id = jobId == null || jobId.isEmpty()
+        ? Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16)
+        : jobId.replaceAll("[^A-Za-z0-9_-]", "_");
+    if (id.length() > 64) {
+      throw FerryException.invalid("job_id", "longer than 64 characters: cannot name a snapshot");
     }
     this.pool = pool;
     this.imageName = image;
-    this.prefix = "ferry-" + jobId + "-";
+    this.prefix = "ferry-" + id + "-";
+    this.ownsPool = ownsPool;
   }
 
   /** The prefix of every snapshot this feed makes. */
-  public String snapshotPrefix() {
+  public synchronized String snapshotPrefix() {
     return prefix;
   }
 
@@ -66,6 +83,10 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
   public synchronized Pass start(Map<String, String> state) {
     if (head != null) {
       throw new IllegalStateException("change feed for " + imageName + " already started");
+    }
+    String recorded = state == null ? null : state.get("prefix");
+    if (recorded != null && recorded.matches("ferry-[A-Za-z0-9_-]{1,64}-")) {
+      prefix = recorded; // the crashed run's snapshots carry its prefix
     }
     head = pool.open(imageName, null); // read-write handle: snapshots need it; never written
     List<String> mine = mySnapshots();
@@ -145,6 +166,7 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
   public synchronized Map<String, String> state() {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("image", imageName);
+    s.put("prefix", prefix);
     if (current != null) {
       s.put("snapshot", current);
     }
@@ -162,15 +184,20 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
       view.close();
       view = null;
     }
-    if (head == null) {
-      return;
-    }
     try {
-      for (String snap : mySnapshots()) {
-        head.removeSnapshot(snap);
+      if (head != null) {
+        try {
+          for (String snap : mySnapshots()) {
+            head.removeSnapshot(snap);
+          }
+        } finally {
+          head.close();
+        }
       }
     } finally {
-      head.close();
+      if (ownsPool) {
+        pool.close();
+      }
     }
   }
 
