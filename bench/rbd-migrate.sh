@@ -7,16 +7,16 @@
 #   bench/rbd-migrate.sh [SIZE_GIB] [DATA_PERCENT]      default: 4 GiB, 50 % random data
 #
 # Needs: scripts/ceph-lab.sh's packages, fio, qemu-utils + qemu-block-extra, a built agent jar
-# (mvn -pl java-agent -am package -DskipTests). Starts lab cluster "bench" (FERRY_BENCH_CLUSTER)
+# (mvn -pl java-agent -am package -DskipTests). Starts lab cluster "rbd-bench" (FERRY_BENCH_CLUSTER)
 # and stops and deletes it at the end (FERRY_BENCH_KEEP=1 keeps it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZE_GIB=${1:-4}
 DATA_PCT=${2:-50}
-NAME=${FERRY_BENCH_CLUSTER:-bench}
+NAME=${FERRY_BENCH_CLUSTER:-rbd-bench}
 JAR=${FERRY_JAR:-java-agent/target/ferry-agent.jar}
-WORK=${FERRY_BENCH_DIR:-/tmp/ferry-bench}
+WORK=${FERRY_BENCH_DIR:-/tmp/ferry-rbd-bench}
 REGION_MIB=64                       # data and holes alternate in regions of this size
 SIZE_MIB=$((SIZE_GIB * 1024))
 
@@ -52,7 +52,8 @@ for ((i = 0; i < data_regions; i++)); do
 done
 DATA_MIB=$((data_regions * REGION_MIB))
 SRC_SHA=$(rbd export --no-progress a/src - | sha256sum | cut -d' ' -f1)
-SRC_USED=$(rbd du a/src | awk 'NR==2 {print $3 $4}')
+used() { rbd du --format json "$1" | /usr/bin/python3 -c 'import json,sys; print("%.0f MiB" % (json.load(sys.stdin)["images"][-1]["used_size"] / 2**20))'; }
+SRC_USED=$(used a/src)
 
 # ---- the agent ---------------------------------------------------------------------------------
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -87,7 +88,7 @@ run() { # NAME COMMAND...: times COMMAND, then checks b/dst equals the source an
   sha=$(rbd export --no-progress b/dst - | sha256sum | cut -d' ' -f1)
   [ "$sha" = "$SRC_SHA" ] || { echo "bench: $name produced a different image!"; exit 1; }
   SECS[$name]=$(echo "$t1 - $t0" | bc -l)
-  USED[$name]=$(rbd du b/dst | awk 'NR==2 {print $3 $4}')
+  USED[$name]=$(used b/dst)
   rbd rm --no-progress b/dst >/dev/null
   printf 'bench: %-22s %7.2f s  verified, rbd du %s\n' "$name" "${SECS[$name]}" "${USED[$name]}"
 }
