@@ -15,6 +15,10 @@ except ImportError as e:  # pragma: no cover - depends on the install
         'gen-stubs.sh (needs protobuf-compiler and protobuf-compiler-grpc)'
         % e) from e
 
+# Label naming the Cinder volume a job works for; the control plane (`ferry
+# migrate`, `ferry repair`) finds a volume's jobs by it (AgentJobs.VOLUME_LABEL).
+VOLUME_LABEL = 'volume_id'
+
 TERMINAL_STATES = frozenset(
     [job_pb2.COMPLETED, job_pb2.FAILED, job_pb2.CANCELLED])
 

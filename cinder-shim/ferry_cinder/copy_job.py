@@ -16,6 +16,7 @@ from ferry_agent_client.proto import agent_pb2
 from ferry_agent_client.proto import job_pb2
 from ferry_agent_client.proto import rbd_endpoint
 from ferry_agent_client.proto import state_name
+from ferry_agent_client.proto import VOLUME_LABEL
 
 LOG = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def build_request(spec, attempt):
         source=spec.source.endpoint(),
         destination=spec.destination.endpoint(),
         options=options,
-        labels={'cinder-volume-id': spec.volume_id,
+        labels={VOLUME_LABEL: spec.volume_id,
                 'origin': 'ferry_cinder'})
 
 
@@ -111,7 +112,28 @@ def run(agent, spec):
         raise CopyFailed('lost track of job %s: %s' % (job.id, e)) from e
     if final.state != job_pb2.COMPLETED:
         raise CopyFailed(_failure_reason(final))
+    _check_completed_job(final, spec)
     return final
+
+
+def _check_completed_job(job, spec):
+    """The job that completed is the copy we asked for, verified.
+
+    The source is deleted on the strength of this job: a job that copied
+    elsewhere or skipped verification must not be taken for ours.
+    """
+    if job.HasField('destination'):
+        got = job.destination.rbd
+        got_ref = RbdRef(got.cluster_id, got.pool, got.image)
+        if got_ref != spec.destination or got.namespace:
+            raise CopyFailed('job %s completed a copy to %s, not to %s; the '
+                             'source is kept' % (job.id, got_ref,
+                                                 spec.destination))
+    if (job.HasField('copy_options') and
+            job.copy_options.HasField('verify') and
+            not job.copy_options.verify):
+        raise CopyFailed('job %s completed without verification; the source '
+                         'is kept' % job.id)
 
 
 def _failure_reason(job):

@@ -28,12 +28,37 @@ LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
 
 
+def _volume_id(connection_info):
+    return (connection_info.get('data', {}).get('volume_id') or
+            connection_info.get('serial') or '')
+
+
 def source_key(disk):
     """What identifies a disk's backing volume in a LibvirtConfigGuestDisk."""
     return disk.source_name or disk.source_path or ''
 
 
 class FerryLibvirtDriver(libvirt_driver.LibvirtDriver):
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # (instance uuid, disk) -> job labels, from swap_volume to
+        # _swap_volume; Nova holds the instance lock for a swap.
+        self._ferry_labels = {}
+
+    def swap_volume(self, context, old_connection_info, new_connection_info,
+                    instance, mountpoint, resize_to):
+        key = (instance.uuid, mountpoint.rpartition('/')[2])
+        self._ferry_labels[key] = {
+            mirror_job.VOLUME_LABEL: _volume_id(old_connection_info),
+            'new_volume_id': _volume_id(new_connection_info),
+            'instance_uuid': instance.uuid}
+        try:
+            return super().swap_volume(context, old_connection_info,
+                                       new_connection_info, instance,
+                                       mountpoint, resize_to)
+        finally:
+            self._ferry_labels.pop(key, None)
 
     def _swap_volume(self, guest, disk_dev, conf, resize_to,
                      hw_firmware_type):
@@ -43,6 +68,7 @@ class FerryLibvirtDriver(libvirt_driver.LibvirtDriver):
             domain=guest.uuid, disk_target=disk_dev,
             destination_xml=conf.to_xml(), destination_key=new_key,
             options=mirror_job.options_from(ferry),
+            labels=self._ferry_labels.get((guest.uuid, disk_dev), {}),
             timeout=ferry.swap_timeout, poll_interval=ferry.poll_interval,
             progress_interval=ferry.progress_interval)
         try:
@@ -76,7 +102,12 @@ class FerryLibvirtDriver(libvirt_driver.LibvirtDriver):
 
     @staticmethod
     def _disk_source_is(guest, disk_dev, key):
-        disk = guest.get_disk(disk_dev)
+        try:
+            disk = guest.get_disk(disk_dev)
+        except Exception as e:
+            LOG.warning('Cannot read disk %s of the live domain (%s): taking '
+                        'it as not pivoted.', disk_dev, e)
+            return False
         return disk is not None and bool(key) and source_key(disk) == key
 
     def _ferry_agent(self):

@@ -14,6 +14,7 @@ from ferry_agent_client import request_ids
 from ferry_agent_client.proto import agent_pb2
 from ferry_agent_client.proto import job_pb2
 from ferry_agent_client.proto import state_name
+from ferry_agent_client.proto import VOLUME_LABEL  # noqa: F401 (re-exported)
 
 LOG = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class MirrorSpec:
     destination_xml: str    # the new volume's <disk>, built by Nova
     destination_key: str    # identifies the new volume (source name/path)
     options: job_pb2.LiveMirrorOptions
+    labels: dict            # volume ids, instance
     timeout: float
     poll_interval: float
     progress_interval: float
@@ -60,7 +62,7 @@ def build_request(spec, attempt):
         disk_target=spec.disk_target,
         destination_xml=spec.destination_xml,
         options=spec.options,
-        labels={'nova-instance': spec.domain, 'origin': 'ferry_nova'})
+        labels=dict(spec.labels, origin='ferry_nova'))
 
 
 class ProgressLog:

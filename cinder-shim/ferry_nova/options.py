@@ -5,7 +5,7 @@ from oslo_config import cfg
 GROUP = 'ferry'
 
 FERRY_OPTS = [
-    cfg.StrOpt('agent_address', default='127.0.0.1:7443',
+    cfg.StrOpt('agent_address', default='127.0.0.1:7420',
                help='host:port of the Ferry agent on this compute node.'),
     cfg.StrOpt('tls_cert',
                help='PEM client certificate for mutual TLS with the agent '

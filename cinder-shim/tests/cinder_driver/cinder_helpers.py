@@ -12,7 +12,6 @@ from unittest import mock
 
 from oslo_config import cfg
 
-from cinder import context
 from cinder import objects
 
 objects.register_all()

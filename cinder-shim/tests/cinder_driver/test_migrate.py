@@ -57,7 +57,7 @@ def test_same_cluster_other_pool_copies_then_deletes_source(agent, ctx):
     assert opts.create_destination and opts.verify and opts.keep_sparse
     assert not opts.delete_source
     assert opts.bandwidth_bytes_per_sec == 40 << 20
-    assert req.labels['cinder-volume-id'] == vol.id
+    assert req.labels['volume_id'] == vol.id
     drv.delete_volume.assert_called_once_with(vol)
     assert states_at_delete == [[job_pb2.COMPLETED]]
 
@@ -196,3 +196,33 @@ def test_a_job_left_by_an_earlier_try_is_not_reused(agent, ctx):
     assert reqs[2].request_id != reqs[0].request_id
     assert len(agent.agent.jobs) == 2
     assert states_at_delete[1] == [job_pb2.COMPLETED, job_pb2.COMPLETED]
+
+
+def test_a_completed_job_without_verification_does_not_delete(agent, ctx):
+    """Defence in depth: the agent's record of the job is checked before
+    the source is deleted on its strength."""
+    drv, _ = ferry(agent)
+    original = agent.agent.advance
+
+    def advance_and_unverify(job):
+        job.copy_options.verify = False
+        return original(job)
+    agent.agent.advance = advance_and_unverify
+    with pytest.raises(exception.VolumeMigrationFailed) as err:
+        drv.migrate_volume(ctx, volume(ctx), SAME_CLUSTER_OTHER_POOL)
+    assert 'without verification' in str(err.value)
+    drv.delete_volume.assert_not_called()
+
+
+def test_a_completed_job_to_another_destination_does_not_delete(agent, ctx):
+    drv, _ = ferry(agent)
+    original = agent.agent.advance
+
+    def advance_elsewhere(job):
+        job.destination.rbd.pool = 'somewhere-else'
+        return original(job)
+    agent.agent.advance = advance_elsewhere
+    with pytest.raises(exception.VolumeMigrationFailed) as err:
+        drv.migrate_volume(ctx, volume(ctx), SAME_CLUSTER_OTHER_POOL)
+    assert 'somewhere-else' in str(err.value)
+    drv.delete_volume.assert_not_called()

@@ -37,9 +37,9 @@ def rbd_disk(name, dev='vdb'):
     return disk
 
 
-def instance():
+def instance(instance_uuid=None):
     return objects.Instance(
-        uuid=str(uuid.uuid4()), host='compute-1',
+        uuid=instance_uuid or str(uuid.uuid4()), host='compute-1',
         flavor=objects.Flavor(extra_specs={}, vcpus=1, memory_mb=512),
         system_metadata={}, image_ref='')
 
@@ -81,3 +81,8 @@ class FakeGuest:
 def set_ferry(**values):
     for name, value in values.items():
         cfg.CONF.set_override(name, value, group=options.GROUP)
+
+
+def ferry_driver():
+    from ferry_nova import driver
+    return driver

@@ -48,7 +48,8 @@ def drv(agent):
 def swap(drv, guest, resize_to=0):
     drv._host.get_guest.return_value = guest
     drv.swap_volume(context.get_admin_context(), connection_info(OLD),
-                    connection_info(NEW), instance(), '/dev/vdb', resize_to)
+                    connection_info(NEW), instance(guest.uuid), '/dev/vdb',
+                    resize_to)
 
 
 def mirror_requests(agent):
@@ -66,6 +67,10 @@ def test_swap_asks_for_a_live_mirror_with_pivot_of_novas_disk(agent, drv):
     assert req.options.pivot and not req.options.create_destination
     assert req.options.bandwidth_bytes_per_sec == 50 << 20
     assert req.options.convergence.write_blocking
+    # the control plane finds the job by the migrating volume's id
+    assert req.labels['volume_id'] == OLD.rsplit('volume-', 1)[1]
+    assert req.labels['new_volume_id'] == NEW.rsplit('volume-', 1)[1]
+    assert req.labels['instance_uuid'] == guest.uuid
 
 
 def test_success_persists_the_live_xml_and_disconnects_the_old(agent, drv):
@@ -136,3 +141,19 @@ def test_options_are_registered_in_the_ferry_group():
     names = {o.name for o in ferry_driver.options.FERRY_OPTS}
     assert {'agent_address', 'tls_cert', 'tls_key', 'tls_ca', 'bandwidth',
             'swap_timeout', 'write_blocking'} <= names
+
+
+def test_unreadable_live_disk_after_a_failure_still_rolls_back(agent, drv):
+    agent.agent.script = [(job_pb2.SYNCING, 1), (job_pb2.FAILED, 1)]
+    guest = FakeGuest(agent.agent)
+    calls = []
+
+    def get_disk(dev):
+        calls.append(dev)
+        if len(calls) > 1:      # Nova's own lookup passes, ours fails
+            raise RuntimeError('domain is gone')
+        return FakeGuest.get_disk(guest, dev)
+    guest.get_disk = get_disk
+    with pytest.raises(exception.VolumeRebaseFailed):
+        swap(drv, guest)
+    drv._host.write_instance_config.assert_not_called()

@@ -1,6 +1,9 @@
 package io.ferry;
 
 import io.ferry.config.AgentConfig;
+import io.ferry.device.BlockDevice;
+import io.ferry.endpoint.DefaultEndpointResolver;
+import io.ferry.proto.v1.Endpoint;
 import io.ferry.error.FerryException;
 import io.ferry.error.Reason;
 import io.ferry.job.JobService;
@@ -31,6 +34,7 @@ public final class Agent implements AutoCloseable {
 
   private final AgentConfig config;
   private final JobService jobs;
+  private final DefaultEndpointResolver endpoints;
   private final AgentServer server;
   private final MetricsHttpServer metricsServer;
   private final ScheduledExecutorService refresher;
@@ -42,19 +46,23 @@ public final class Agent implements AutoCloseable {
     Layers create(AgentConfig config, JobMetrics.Factory metrics) throws IOException;
   }
 
-  /** What the job layer gives the API: the service, its metrics, the formats it handles. */
+  /**
+   * What the job layer gives the API: the service, its metrics, the formats it handles, and the
+   * endpoints' shared devices (null in tests with a fake job service).
+   */
   public record Layers(JobService jobs, JobMetrics jobMetrics,
-      CapabilitiesProvider.Formats formats) {
+      CapabilitiesProvider.Formats formats, DefaultEndpointResolver endpoints) {
     /** A job service observed by polling only, RAW files only (tests). */
     public static Layers of(JobService jobs, JobMetrics.Factory metrics) {
-      return new Layers(jobs, metrics.create(jobs), CapabilitiesProvider.Formats.rawOnly());
+      return new Layers(jobs, metrics.create(jobs), CapabilitiesProvider.Formats.rawOnly(), null);
     }
   }
 
-  private Agent(AgentConfig config, JobService jobs, AgentServer server,
+  private Agent(AgentConfig config, Layers layers, AgentServer server,
       MetricsHttpServer metricsServer, ScheduledExecutorService refresher) {
     this.config = config;
-    this.jobs = jobs;
+    this.jobs = layers.jobs();
+    this.endpoints = layers.endpoints();
     this.server = server;
     this.metricsServer = metricsServer;
     this.refresher = refresher;
@@ -93,7 +101,7 @@ public final class Agent implements AutoCloseable {
       refresher.scheduleWithFixedDelay(jobMetrics::refresh, 1, 5, TimeUnit.SECONDS);
       log.info("ferry agent {} listening on {}:{} ({})", CapabilitiesProvider.version(),
           config.listen().host(), server.port(), config.insecurePlaintext() ? "PLAINTEXT" : "mTLS");
-      return new Agent(config, jobs, server, http, refresher);
+      return new Agent(config, layers, server, http, refresher);
     } catch (IOException | RuntimeException e) {
       jobs.close();
       throw e;
@@ -110,6 +118,18 @@ public final class Agent implements AutoCloseable {
       throw new FerryException(Reason.INVALID_ARGUMENT, "config tls: cannot use the certificate "
           + "or key (" + e.getMessage() + "); check they are PEM and the key is PKCS#8");
     }
+  }
+
+  /**
+   * Opens {@code endpoint} through the agent's shared devices, as the NBD export does: writes
+   * made through the handle pass the write tap a running job's change feed listens to. Close
+   * the handle when done.
+   */
+  public BlockDevice openShared(Endpoint endpoint) throws IOException {
+    if (endpoints == null) {
+      throw new FerryException(Reason.UNIMPLEMENTED, "this agent has no endpoint resolver");
+    }
+    return endpoints.acquire(endpoint, "endpoint");
   }
 
   /** The API's bound port (after binding port 0). */

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     description = "Moves volumes between Ceph pools, clusters and disk formats.",
     subcommands = {AgentCommand.class, CopyCommand.class, JobsCommand.class, JobCommand.class,
         WatchCommand.class, CancelCommand.class, BandwidthCommand.class, VerifyCommand.class,
-        CapsCommand.class, CheckCommand.class, MigrateCommand.class, EvacuateCommand.class,
+        CapsCommand.class, DemoCommand.class, CheckCommand.class, MigrateCommand.class,
+        EvacuateCommand.class, RepairCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Environment: FERRY_AGENT, FERRY_CERT, FERRY_KEY, FERRY_CA "
         + "(defaults of --agent, --cert, --key, --ca).", ""})

@@ -60,7 +60,8 @@ final class FileDestination implements Destination {
     }
     if (Files.exists(target)) {
       throw new FerryException(Reason.ALREADY_EXISTS, "destination " + target.getFileName()
-          + " appeared while the job ran; move it away and resume, or cancel the job");
+          + " appeared while the job ran and was left alone; the copy is discarded: move that file"
+          + " away and start the copy again");
     }
     device.flush();
     Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);

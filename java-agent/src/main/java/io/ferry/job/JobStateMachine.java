@@ -23,29 +23,28 @@ import java.util.Set;
 
 /**
  * The job state machine as a table: which state may follow which. Every change of a job's state
- * goes through {@link JobStore#transition}, which checks it here, persists it, then publishes it.
+ * goes through {@link JobStore#transition}, which checks it here, persists it (fsync), then
+ * publishes it.
  *
  * <pre>
- *                      copy jobs                                   live mirrors
+ *  copy:        QUEUED -> PREPARING -> SYNCING -> MERGING -> VERIFYING -> COMMITTING -> COMPLETED
+ *                                                     |                       ^
+ *                                                     +-----------------------+  (verify off)
+ *  live mirror: QUEUED -> PREPARING -> SYNCING -> READY -> PIVOTING -> COMPLETED
  *
- *   QUEUED --> PREPARING --> SYNCING --> MERGING --> VERIFYING --> COMMITTING --> COMPLETED
- *     ^            |  |  |                  |                          ^
- *     |            |  |  +--(resume)--------+--------------------------+   (verify off:
- *     |            |  +-----(resume into the checkpoint's phase)           MERGING --> COMMITTING)
- *     |            |
- *     |            +--> SYNCING --> READY --> PIVOTING --> COMPLETED      (live mirror)
- *     |
- *     +-- PREPARING, SYNCING, MERGING, VERIFYING, COMMITTING   (requeued after an agent restart,
- *                                                               resumes from its checkpoint)
+ *  resume:      PREPARING -> MERGING | VERIFYING | COMMITTING   (into the checkpoint's phase)
+ *               PREPARING | SYNCING | MERGING | VERIFYING | COMMITTING -> QUEUED
+ *                                                  (agent restarted: wait for a slot again)
+ *  cancel:      QUEUED | PREPARING | SYNCING | MERGING | VERIFYING | READY
+ *                   -> CANCELLING -> CANCELLED     (CANCELLING -> FAILED if cleanup fails)
+ *  fail:        any unfinished state -> FAILED
  *
- *   any non-terminal state --> CANCELLING --> CANCELLED
- *   any non-terminal state --> FAILED               (CANCELLING --> FAILED: cleanup failed)
- *
- *   COMPLETED, FAILED, CANCELLED are terminal: nothing follows them.
+ *  COMPLETED, FAILED, CANCELLED are terminal: nothing follows them.
  * </pre>
  *
  * Cancelling only means "abandon the destination" (DESIGN.md rule 5): it never touches the
- * source, and it is refused once a job is terminal.
+ * source. COMMITTING and PIVOTING cannot be cancelled: the destination is being made final (or
+ * the guest switched), and abandoning it then would undo a finished copy.
  */
 public final class JobStateMachine {
 

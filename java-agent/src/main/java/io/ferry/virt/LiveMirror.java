@@ -37,6 +37,7 @@ public final class LiveMirror {
   private volatile MirrorState state = MirrorState.SYNCING;
   private volatile boolean cancelRequested;
   private volatile boolean pivotRequested;
+  private volatile boolean detachRequested;
   private volatile long requestedBandwidth = -1;
   private volatile MirrorProgress last;
   private CopyMode mode;
@@ -118,6 +119,14 @@ public final class LiveMirror {
     cancelRequested = true;
   }
 
+  /**
+   * Stops supervising and leaves the block job running (agent shutdown): the guest's I/O limits
+   * are restored; {@link #reattach} takes the job over again.
+   */
+  public void detach() {
+    detachRequested = true;
+  }
+
   /** Changes the job's bandwidth cap (bytes/s; 0: none), applied at the next poll. */
   public void setBandwidth(long bytesPerSec) {
     if (bytesPerSec < 0) {
@@ -191,6 +200,10 @@ public final class LiveMirror {
     while (true) {
       if (cancelRequested) {
         return cancelJob();
+      }
+      if (detachRequested) {
+        return new MirrorOutcome(state, null, "detached: the block job runs on unsupervised",
+            convergedBy, last);
       }
       Optional<BlockJobInfo> job = hv.blockJob(req.domain(), req.disk());
       if (job.isEmpty()) {

@@ -193,6 +193,22 @@ class JobManagerTest {
   }
 
   @Test
+  void hostBandwidthBudgetIsSharedByAllJobs() throws Exception {
+    fx.makeSource("a.img", 4 * 1024 * 1024, 10); // 2 MiB of data each
+    fx.makeSource("c.img", 4 * 1024 * 1024, 11);
+    JobManager m = fx.start(JobFixture.config(fx.journal).withTotalBandwidth(2 * 1024 * 1024),
+        JobHooks.NONE);
+    long t0 = System.nanoTime();
+    Job a = m.startCopy(copy("r1", "a.img", "b.img", 0));
+    Job c = m.startCopy(copy("r2", "c.img", "d.img", 0));
+    fx.awaitState(a.getId(), JobState.COMPLETED);
+    fx.awaitState(c.getId(), JobState.COMPLETED);
+    // 4 MiB of data through a 2 MiB/s host budget: about two seconds, whatever the jobs' caps.
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThan(1500);
+    assertThat(m.budgets().getTotalBandwidthBytesPerSec()).isEqualTo(2 * 1024 * 1024);
+  }
+
+  @Test
   void unknownJobIsNotFound() throws Exception {
     JobManager m = fx.start();
     assertThatThrownBy(() -> m.get("nope"))

@@ -121,12 +121,17 @@ class LiveMirrorFileIT {
 
   /** Reads every block back from the image with qemu-io, an independent tool. */
   static void assertPatterns(Path img, Map<Long, Integer> blocks) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("qemu-io", "-r", "-U", "-f", "qcow2"));
+    assertPatterns(img.toString(), "qcow2", blocks);
+  }
+
+  static void assertPatterns(String img, String format, Map<Long, Integer> blocks)
+      throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("qemu-io", "-r", "-U", "-f", format));
     for (Map.Entry<Long, Integer> e : blocks.entrySet()) {
       cmd.add("-c");
       cmd.add(String.format("read -P 0x%02x %d %d", e.getValue(), e.getKey(), HmpWriter.BLOCK));
     }
-    cmd.add(img.toString());
+    cmd.add(img);
     String out = LibvirtLab.run(cmd);
     assertThat(out).doesNotContain("Pattern verification failed");
     assertThat(out.split("read 65536/65536 bytes", -1).length - 1).isEqualTo(blocks.size());
