@@ -85,4 +85,24 @@ class AgentTest {
     }
     verify(jobs).close();
   }
+
+  @Test
+  void unreadableTlsMaterialIsAConfigError() throws Exception {
+    for (String f : new String[] {"a.crt", "a.key", "ca.crt"}) {
+      Files.writeString(dir.resolve(f), "not PEM");
+    }
+    Path file = dir.resolve("tls.yaml");
+    Files.writeString(file, """
+        listen: 127.0.0.1:0
+        tls: {cert: a.crt, key: a.key, client_ca: ca.crt, allowed_clients: [x]}
+        journal_dir: journal
+        """);
+    JobService jobs = mock(JobService.class);
+    assertThatThrownBy(() -> Agent.start(ConfigLoader.load(file),
+        (c, m) -> Agent.Layers.of(jobs, m)))
+        .isInstanceOf(FerryException.class)
+        .hasMessageContaining("config tls:")
+        .hasMessageContaining("PKCS#8");
+    verify(jobs).close();
+  }
 }

@@ -64,6 +64,9 @@ final class Resumer {
     if (JobStateMachine.isTerminal(state)) {
       return;
     }
+    if (e.job.getKind() == io.ferry.proto.v1.JobKind.LIVE_MIRROR) {
+      return; // QEMU holds its data: LiveMirrorJobs.reattachAll supervises it again
+    }
     if (state == JobState.CANCELLING) {
       executor.execute(() -> new Abandoner(ctx).finishCancel(e, null));
       return;

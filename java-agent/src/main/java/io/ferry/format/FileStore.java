@@ -9,7 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
-/** A tiny FileChannel byte store for format tests (writes past the end grow the file). */
+/**
+ * A file as a growable byte store under a codec: unlike a raw-disk {@code FileDevice}, whose size
+ * is the disk's, writes past the end grow the file (a qcow2 or vhd image grows as it is
+ * written). Not a disk endpoint itself: {@link #extents} reports the whole range.
+ */
 public final class FileStore implements BlockDevice {
 
   private final FileChannel ch;
@@ -22,13 +26,14 @@ public final class FileStore implements BlockDevice {
     this.ch = readOnly
         ? FileChannel.open(path, StandardOpenOption.READ)
         : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-            create ? StandardOpenOption.CREATE : StandardOpenOption.READ);
+            create ? StandardOpenOption.CREATE_NEW : StandardOpenOption.READ);
   }
 
   public static FileStore open(Path path, boolean readOnly) throws IOException {
     return new FileStore(path, readOnly, false);
   }
 
+  /** Creates a new empty file; fails if it exists. */
   public static FileStore create(Path path) throws IOException {
     return new FileStore(path, false, true);
   }
@@ -63,7 +68,13 @@ public final class FileStore implements BlockDevice {
 
   @Override
   public void writeZeroes(long offset, long length, boolean deallocate) throws IOException {
-    write(offset, ByteBuffer.allocate((int) length));
+    ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(length, 1 << 20));
+    for (long done = 0; done < length; ) {
+      int n = (int) Math.min(zeros.capacity(), length - done);
+      zeros.clear().limit(n);
+      write(offset + done, zeros);
+      done += n;
+    }
   }
 
   @Override
@@ -93,6 +104,6 @@ public final class FileStore implements BlockDevice {
 
   @Override
   public void close() throws IOException {
-    ch.close();
+    ch.close(); // idempotent
   }
 }
