@@ -13,7 +13,7 @@ PACKAGES=(
   qemu-utils qemu-system-x86 qemu-block-extra libvirt-daemon-system libvirt-clients
   libnbd-bin nbd-client fio
   # Python side: Cinder and Nova code, gRPC stubs, tests
-  python3-cinder python3-nova python3-os-brick python3-libvirt
+  python3-cinder python3-nova python3-os-brick python3-libvirt python3-rados python3-rbd openssl
   python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc python3-pytest
 )
 

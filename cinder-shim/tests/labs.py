@@ -25,16 +25,14 @@ def run(*cmd, env=None, check=True, timeout=240):
 
 
 class Ceph:
-    def __init__(self, lab_dir, env):
-        self.dir, self.env = lab_dir, env
+    def __init__(self, name, lab_dir, env):
+        self.name, self.dir, self.env = name, lab_dir, env
         exports = dict(line[len('export '):].split('=', 1) for line in
                        run(CEPH_LAB, 'env', self.name, env=env).stdout
                        .splitlines() if line.startswith('export '))
         self.conf = exports['CEPH_CONF']
         self.mon_port = exports['FERRY_CEPH_MON_PORT']
         self.env = dict(env, CEPH_CONF=self.conf)
-
-    name = 'shim-%d' % os.getpid()
 
     def rbd(self, *args, check=True):
         return run('timeout', '120', 'rbd', '--conf', self.conf, *args,
@@ -46,14 +44,15 @@ class Ceph:
 
 
 @contextlib.contextmanager
-def ceph_cluster(lab_dir, pools='volumes-a volumes-b'):
+def ceph_cluster(lab_dir, tag='a', pools='volumes-a volumes-b'):
+    name = 'shim-%s-%d' % (tag, os.getpid())
     env = dict(os.environ, FERRY_LAB_DIR=str(lab_dir))
-    run(CEPH_LAB, 'start', Ceph.name, '--pools', pools, '--osd-size', '4G',
+    run(CEPH_LAB, 'start', name, '--pools', pools, '--osd-size', '4G',
         env=env)
     try:
-        yield Ceph(str(lab_dir), env)
+        yield Ceph(name, str(lab_dir), env)
     finally:
-        run(CEPH_LAB, 'purge', Ceph.name, env=env, check=False)
+        run(CEPH_LAB, 'purge', name, env=env, check=False)
 
 
 @contextlib.contextmanager

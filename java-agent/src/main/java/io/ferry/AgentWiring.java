@@ -3,6 +3,7 @@ package io.ferry;
 import io.ferry.config.AgentConfig;
 import io.ferry.endpoint.DefaultEndpointResolver;
 import io.ferry.endpoint.FormatRegistry;
+import io.ferry.endpoint.ImageFileCodec;
 import io.ferry.endpoint.RbdBackend;
 import io.ferry.endpoint.RawFileCodec;
 import io.ferry.job.JobManager;
@@ -25,7 +26,7 @@ final class AgentWiring {
   /** Config -> formats -> endpoint resolver -> JobManager (which resumes journaled jobs). */
   static Agent.Layers realLayers(AgentConfig config, JobMetrics.Factory metrics)
       throws IOException {
-    FormatRegistry formats = RawFileCodec.registry();
+    FormatRegistry formats = ImageFileCodec.registerAll(RawFileCodec.registry());
     DefaultEndpointResolver resolver = new DefaultEndpointResolver(config.roots(), formats);
     // RBD: clusters connect on first use (an unreachable one fails its jobs, not the agent).
     RbdBackend rbd = RbdBackend.fromConfig(config.clusters(), RBD_CONNECT_TIMEOUT);

@@ -35,6 +35,12 @@ abstract class CloudCommand implements Callable<Integer> {
       err.println("ferry " + spec.name() + ": " + e.getMessage());
       err.flush();
       return exitCode(e.reason());
+    } catch (io.grpc.StatusRuntimeException e) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("ferry " + spec.name() + ": " + ErrorReporter.describe(e.getStatus(),
+          "the agent"));
+      err.flush();
+      return ExitCodes.of(e.getStatus().getCode());
     }
   }
 

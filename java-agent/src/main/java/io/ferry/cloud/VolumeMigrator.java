@@ -61,7 +61,7 @@ public final class VolumeMigrator {
       Volume v = cloud.volume(volumeId);
       MoveStatus s = MoveStatus.of(v, target);
       Duration elapsed = Duration.between(start, clock.instant());
-      listener.accept(new MigrationProgress(v, s, elapsed, agentJobs(volumeId)));
+      listener.accept(new MigrationProgress(v, s, elapsed, agentJobs(v)));
       if (s == MoveStatus.DONE || s == MoveStatus.FAILED) {
         return s;
       }
@@ -79,9 +79,10 @@ public final class VolumeMigrator {
     }
   }
 
-  private java.util.List<AgentJobs.AgentJob> agentJobs(String volumeId) {
+  private java.util.List<AgentJobs.AgentJob> agentJobs(Volume v) {
     try {
-      return agents.jobsForVolume(volumeId);
+      return agents.jobsFor(v.id(), v.attachments().stream().map(Volume.Attached::serverId)
+          .filter(java.util.Objects::nonNull).toList());
     } catch (RuntimeException e) {
       // Progress from the agents is a bonus: Cinder's view decides.
       LOG.debug("agent job listing failed: {}", e.getMessage());

@@ -33,6 +33,9 @@ final class JobEntry {
   /** The runner working on the job; null while queued or finished. */
   volatile JobRunner runner;
 
+  /** A live mirror's supervisor (live-mirror jobs only); null when finished. */
+  volatile LiveMirrorRunner mirror;
+
   JobEntry(Job job) {
     this.id = job.getId();
     this.job = job;

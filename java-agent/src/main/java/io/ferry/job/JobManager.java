@@ -45,6 +45,7 @@ public final class JobManager implements JobService {
   private final CopyStarter starter;
   private final ExecutorService runners;
   private final ScheduledExecutorService ticker;
+  private volatile LiveMirrorJobs liveMirrors;
 
   public JobManager(JobManagerConfig config, EndpointResolver resolver, EngineParts parts)
       throws IOException {
@@ -84,8 +85,24 @@ public final class JobManager implements JobService {
 
   @Override
   public Job startLiveMirror(StartLiveMirrorRequest request) {
-    throw new FerryException(Reason.UNIMPLEMENTED,
-        "live-mirror jobs are not implemented by this agent yet; use StartCopy for detached volumes");
+    LiveMirrorJobs mirrors = liveMirrors;
+    if (mirrors == null) {
+      throw new FerryException(Reason.UNIMPLEMENTED, "live-mirror jobs need libvirt, which this "
+          + "agent was started without; use StartCopy for detached volumes");
+    }
+    return mirrors.start(request);
+  }
+
+  /**
+   * Turns on live-mirror jobs (the virt layer) and re-attaches to the block jobs of unfinished
+   * live mirrors in the journal.
+   */
+  public void enableLiveMirrors(io.ferry.virt.LiveMirrorService service,
+      io.ferry.virt.MirrorDestinations destinations) {
+    LiveMirrorJobs mirrors = new LiveMirrorJobs(store, service, destinations,
+        config.totalBandwidth());
+    liveMirrors = mirrors;
+    mirrors.reattachAll();
   }
 
   @Override
@@ -128,6 +145,10 @@ public final class JobManager implements JobService {
       if (r != null) {
         r.cancel();
       }
+      LiveMirrorRunner m = e.mirror;
+      if (m != null) {
+        m.cancel();
+      }
     }
     return e.job;
   }
@@ -152,6 +173,10 @@ public final class JobManager implements JobService {
       JobRunner r = e.runner;
       if (r != null) {
         r.setBandwidth(bytesPerSec);
+      }
+      LiveMirrorRunner m = e.mirror;
+      if (m != null) {
+        m.setBandwidth(bytesPerSec);
       }
       return e.job;
     }
@@ -185,6 +210,10 @@ public final class JobManager implements JobService {
 
   @Override
   public void close() {
+    LiveMirrorJobs mirrors = liveMirrors;
+    if (mirrors != null) {
+      mirrors.close(); // block jobs run on; the next start re-attaches
+    }
     scheduler.close();
     ticker.shutdownNow();
     List<JobRunner> stopping = new ArrayList<>();

@@ -40,9 +40,21 @@ public final class TlsServers {
     }
     TlsConfig tls = config.tls();
     ServerCredentials creds = credentials(tls);
-    return new Transport(
-        NettyServerBuilder.forAddress(config.listen().toSocketAddress(), creds),
+    NettyServerBuilder builder;
+    try {
+      // Netty parses the PEM files here.
+      builder = NettyServerBuilder.forAddress(config.listen().toSocketAddress(), creds);
+    } catch (RuntimeException e) {
+      throw unusable(e);
+    }
+    return new Transport(builder,
         List.of(new ClientAuthInterceptor(new HashSet<>(tls.allowedClients()))));
+  }
+
+  private static FerryException unusable(Exception e) {
+    return new FerryException(Reason.INVALID_ARGUMENT,
+        "config tls: cannot load the certificate, key or client CA (" + e.getMessage()
+            + "); check they are PEM and that the key is PKCS#8 (BEGIN PRIVATE KEY)");
   }
 
   static ServerCredentials credentials(TlsConfig tls) {
@@ -53,9 +65,7 @@ public final class TlsServers {
           .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
           .build();
     } catch (IOException | RuntimeException e) {
-      throw new FerryException(Reason.INVALID_ARGUMENT,
-          "config tls: cannot load the certificate, key or client CA (" + e.getMessage()
-              + "); check they are PEM and that the key is PKCS#8 (BEGIN PRIVATE KEY)");
+      throw unusable(e);
     }
   }
 }

@@ -59,6 +59,26 @@ public record DestinationDisk(String xml, DiskSource source) {
     return new DestinationDisk(xml.toString(), DiskSource.rbd(name));
   }
 
+  /** A {@code <disk>} element the caller prepared; its source names the destination. */
+  public static DestinationDisk fromXml(String diskXml) {
+    if (!diskXml.trim().startsWith("<disk")) {
+      throw FerryException.invalid("destination_xml", "must be one libvirt <disk> element");
+    }
+    DomainXml parsed;
+    try {
+      parsed = DomainXml.parse("<domain><devices>" + diskXml + "</devices></domain>");
+    } catch (FerryException e) {
+      throw FerryException.invalid("destination_xml", "is not well-formed XML: " + e.getMessage());
+    }
+    org.w3c.dom.Element disk = parsed.firstDisk().orElseThrow(() ->
+        FerryException.invalid("destination_xml", "has no <disk> element"));
+    DiskSource src = DomainXml.sourceOf(disk);
+    if (src.kind() == DiskSource.Kind.OTHER) {
+      throw FerryException.invalid("destination_xml", "needs a file or rbd <source>");
+    }
+    return new DestinationDisk(diskXml, src);
+  }
+
   /** Parses "host:port,host:port" (Ceph's mon_host without v1/v2 brackets). */
   public static List<Monitor> monitors(String monHost) {
     return java.util.Arrays.stream(monHost.split("[,\\s]+")).filter(s -> !s.isBlank())

@@ -31,6 +31,11 @@ public final class DomainXml {
     }
   }
 
+  Optional<Element> firstDisk() {
+    NodeList disks = disks();
+    return disks.getLength() == 0 ? Optional.empty() : Optional.of((Element) disks.item(0));
+  }
+
   /** Every {@code <disk>} element. */
   NodeList disks() {
     return doc.getElementsByTagName("disk");

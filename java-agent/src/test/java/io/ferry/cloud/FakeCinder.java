@@ -31,6 +31,7 @@ final class FakeCinder {
           boolean started = q.get("marker") == null;
           for (Vol v : m.volumes.values()) {
             if (started && list.size() < limit) {
+              m.advance(v); // a read is time passing, as for GET /volumes/{id}
               list.add(view(v, minor));
             }
             started |= v.id.equals(q.get("marker"));

@@ -104,6 +104,8 @@ final class FakeCloudModel {
     if (v.migrationStatus == null || v.frozen || !v.migrationInProgress()) {
       return;
     }
+    // Cinder's DB writes touch updated_at; each step here stands for one.
+    v.updatedAt = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).toString();
     switch (v.migrationStatus) {
       case "starting" -> v.migrationStatus = "migrating";
       case "migrating" -> {

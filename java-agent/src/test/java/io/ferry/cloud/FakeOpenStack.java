@@ -34,18 +34,32 @@ final class FakeOpenStack implements AutoCloseable {
   final List<String> requests = new CopyOnWriteArrayList<>();
   final List<String> microversions = new CopyOnWriteArrayList<>();
   private final HttpServer server;
+  private final String scheme;
   private final String token = "gAAAA" + UUID.randomUUID().toString().replace("-", "");
   volatile int tokensIssued;
 
   FakeOpenStack() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    this(null);
+  }
+
+  /** Over HTTPS with this server context, when not null. */
+  FakeOpenStack(javax.net.ssl.SSLContext tls) throws IOException {
+    InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls == null) {
+      server = HttpServer.create(addr, 0);
+    } else {
+      com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(addr, 0);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+      server = https;
+    }
+    scheme = tls == null ? "http" : "https";
     server.createContext("/", this::handle);
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
   }
 
   String base() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return scheme + "://127.0.0.1:" + server.getAddress().getPort();
   }
 
   String authUrl() {

@@ -60,6 +60,38 @@ public final class FakeOpenStackAccess implements AutoCloseable {
     }
   }
 
+  /** An attachment record for an instance Nova does not know. */
+  public void addOrphanRecord(String volumeId, String status) {
+    synchronized (os.model) {
+      os.model.attachments.add(new FakeCloudModel.Att("att-orphan-" + volumeId, volumeId,
+          "srv-gone", status, null));
+    }
+  }
+
+  public void attach(String volumeId, String serverId, String computeHost) {
+    synchronized (os.model) {
+      os.model.attach(volumeId, serverId, "ACTIVE", computeHost);
+    }
+  }
+
+  /** Lets a frozen migration advance again (each read moves it one step). */
+  public void unfreezeForTest(String volumeId) {
+    synchronized (os.model) {
+      FakeCloudModel.Vol v = os.model.volumes.get(volumeId);
+      v.frozen = false;
+      v.stepsLeft = 5;
+      v.destHost = Fixtures.POOL_B;
+    }
+  }
+
+  /** Cinder updated the volume just now. */
+  public void touch(String volumeId) {
+    synchronized (os.model) {
+      os.model.volumes.get(volumeId).updatedAt =
+          java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).toString();
+    }
+  }
+
   public int maxConcurrent(String key) {
     return os.model.max(key);
   }

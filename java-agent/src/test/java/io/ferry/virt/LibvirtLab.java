@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
  * domain helpers they share. Tests are skipped (assumption) only when qemu or libvirtd is not
  * installed.
  */
-final class LibvirtLab implements AutoCloseable {
+public final class LibvirtLab implements AutoCloseable {
 
-  final Path dir;
-  final Path work;
-  final String uri;
+  public final Path dir;
+  public final Path work;
+  public final String uri;
 
   private LibvirtLab(Path dir, Path work, String uri) {
     this.dir = dir;
@@ -27,7 +27,7 @@ final class LibvirtLab implements AutoCloseable {
     this.uri = uri;
   }
 
-  static LibvirtLab start(String name) throws Exception {
+  public static LibvirtLab start(String name) throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/sbin/libvirtd")), "libvirtd is not installed");
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")),
         "qemu-system-x86 is not installed");
@@ -47,12 +47,12 @@ final class LibvirtLab implements AutoCloseable {
   }
 
   /** Defines (persistent) and starts a tiny domain whose vdb is {@code disk}. */
-  void domain(String name, String disk) throws Exception {
+  public void domain(String name, String disk) throws Exception {
     run(script(), "undefine", dir.toString(), name);
     run(script(), "domain", dir.toString(), name, disk);
   }
 
-  Path qcow2(String name, long size) throws Exception {
+  public Path qcow2(String name, long size) throws Exception {
     Path p = work.resolve(name);
     Files.deleteIfExists(p);
     run("qemu-img", "create", "-q", "-f", "qcow2", p.toString(), Long.toString(size));
@@ -60,7 +60,7 @@ final class LibvirtLab implements AutoCloseable {
   }
 
   /** Writes {@code len} bytes of {@code pattern} at {@code off} with qemu-io (domain not running). */
-  static void fill(Path img, int pattern, long off, long len) throws Exception {
+  public static void fill(Path img, int pattern, long off, long len) throws Exception {
     run("qemu-io", "-f", "qcow2", "-c",
         String.format("write -P 0x%02x %d %d", pattern, off, len), img.toString());
   }
@@ -70,7 +70,7 @@ final class LibvirtLab implements AutoCloseable {
     run(script(), "stop", dir.toString());
   }
 
-  static String run(String... cmd) throws Exception {
+  public static String run(String... cmd) throws Exception {
     return run(List.of(cmd));
   }
 

@@ -27,8 +27,8 @@ import java.util.zip.Inflater;
  * in memory until all of it was written (or zeroed), so memory grows with the number of grains
  * in flight. Writing again into a grain already emitted re-emits it (the old copy stays in the
  * file, unreferenced), so the copy engine's merge pass works, at a cost in size.
- * The image is complete only after {@link #close}; {@link #flush} makes the grains emitted so
- * far durable.
+ * Reads see what was written. The image is complete only after {@link #close}; {@link #flush}
+ * makes the grains emitted so far durable.
  */
 public final class VmdkStreamWriter extends ImageDevice {
 
@@ -202,15 +202,41 @@ public final class VmdkStreamWriter extends ImageDevice {
     }
   }
 
+  /** Reads back what was written so far (the copy engine verifies its destination). */
   @Override
-  public void read(long offset, ByteBuffer dst) {
-    throw new FerryException(Reason.FAILED_PRECONDITION, describe()
-        + " is being written as a stream; reopen it after close to read it");
+  public void read(long offset, ByteBuffer dst) throws IOException {
+    checkOpen();
+    checkRange(offset, dst.remaining());
+    while (dst.hasRemaining()) {
+      long g = offset / GRAIN;
+      int in = (int) (offset % GRAIN);
+      int n = (int) Math.min(dst.remaining(), GRAIN - in);
+      synchronized (lock) {
+        Pending p = pending.get(g);
+        byte[] data = p != null ? p.data : emitted.get((int) g) ? reopen(g).data : null;
+        if (data == null) {
+          dst.put(new byte[n]);
+        } else {
+          dst.put(data, in, n);
+        }
+      }
+      offset += n;
+    }
   }
 
   @Override
   public List<Extent> extents(long offset, long length) {
-    return new ExtentBuilder(offset, length).build();
+    checkOpen();
+    checkRange(offset, length);
+    ExtentBuilder out = new ExtentBuilder(offset, length);
+    synchronized (lock) {
+      for (long g = offset / GRAIN; g * GRAIN < offset + length; g++) {
+        if (gte[(int) g] != 0 || pending.containsKey(g)) {
+          out.add(g * GRAIN, GRAIN);
+        }
+      }
+    }
+    return out.build();
   }
 
   @Override

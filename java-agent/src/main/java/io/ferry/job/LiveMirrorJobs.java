@@ -1,0 +1,156 @@
+package io.ferry.job;
+
+import com.google.protobuf.ByteString;
+import io.ferry.error.FerryException;
+import io.ferry.error.Reason;
+import io.ferry.proto.v1.ConvergencePolicy;
+import io.ferry.proto.v1.Job;
+import io.ferry.proto.v1.JobKind;
+import io.ferry.proto.v1.JobState;
+import io.ferry.proto.v1.LiveMirrorOptions;
+import io.ferry.proto.v1.Progress;
+import io.ferry.proto.v1.StartLiveMirrorRequest;
+import io.ferry.virt.Convergence;
+import io.ferry.virt.DestinationDisk;
+import io.ferry.virt.LiveMirrorService;
+import io.ferry.virt.MirrorDestinations;
+import io.ferry.virt.MirrorRequest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live-mirror jobs: accepted idempotently by request id, recorded in the journal (domain, disk,
+ * destination, options: all a restarted agent needs), run by the virt layer without a scheduler
+ * slot (QEMU moves the data), and re-attached after an agent restart.
+ */
+final class LiveMirrorJobs implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LiveMirrorJobs.class);
+
+  private final JobStore store;
+  private final LiveMirrorService service;
+  private final MirrorDestinations destinations;
+  private final long hostBandwidth;
+  private final Map<String, JobEntry> byRequestId = new HashMap<>();
+
+  LiveMirrorJobs(JobStore store, LiveMirrorService service, MirrorDestinations destinations,
+      long hostBandwidth) {
+    this.store = store;
+    this.service = service;
+    this.destinations = destinations;
+    this.hostBandwidth = hostBandwidth;
+  }
+
+  synchronized Job start(StartLiveMirrorRequest r) {
+    if (r.getRequestId().isBlank()) {
+      throw FerryException.invalid("request_id", "is required; a retry with the same id returns "
+          + "the same job");
+    }
+    ByteString digest = RequestDigest.of(r);
+    JobEntry seen = byRequestId.get(r.getRequestId());
+    if (seen != null) {
+      if (seen.requestDigest.equals(digest)) {
+        return seen.job;
+      }
+      throw new FerryException(Reason.ALREADY_EXISTS, "request_id: '" + r.getRequestId()
+          + "' was used for a different request (job " + seen.id + "); use a new request id");
+    }
+    DestinationDisk dest = destinations.resolve(r.getDestination(), r.getDestinationXml());
+    JobEntry e = new JobEntry(newJob(r));
+    e.requestDigest = digest;
+    store.add(e);
+    byRequestId.put(r.getRequestId(), e);
+    store.transition(e, JobState.PREPARING, "");
+    run(e, request(e.job, dest, r.getDestinationXml()), false);
+    return e.job;
+  }
+
+  /** At agent start: supervises again every unfinished live mirror of the journal. */
+  synchronized void reattachAll() {
+    for (JobEntry e : store.all()) {
+      Job j = e.job;
+      if (j.getKind() != JobKind.LIVE_MIRROR || JobStateMachine.isTerminal(j.getState())) {
+        continue;
+      }
+      if (!j.getRequestId().isEmpty()) {
+        byRequestId.put(j.getRequestId(), e);
+      }
+      try {
+        String xml = j.getLabelsOrDefault(DEST_XML_LABEL, "");
+        DestinationDisk dest = destinations.resolve(j.getDestination(), xml);
+        store.publish(e, b -> b.setProgress(b.getProgress().toBuilder()
+            .setRestarts(b.getProgress().getRestarts() + 1)));
+        run(e, request(j, dest, xml), true);
+        if (j.getState() == JobState.CANCELLING && e.mirror != null) {
+          e.mirror.cancel(); // the cancel was accepted before the restart
+        }
+      } catch (FerryException ex) {
+        log.error("job {}: cannot re-attach to its live mirror: {}", e.id, ex.getMessage());
+        store.transition(e, JobState.FAILED, "fail", "re-attach failed: " + ex.getMessage(),
+            b -> b.setError(JobErrors.error(ex.reason().name(), ex.getMessage())));
+      }
+    }
+  }
+
+  private void run(JobEntry e, MirrorRequest req, boolean reattach) {
+    LiveMirrorRunner runner = new LiveMirrorRunner(e, store);
+    e.mirror = runner;
+    try {
+      runner.attach(reattach ? service.reattach(e.id, req, runner)
+          : service.start(e.id, req, runner));
+    } catch (FerryException ex) {
+      e.mirror = null;
+      store.transition(e, JobState.FAILED, "fail", ex.getMessage(),
+          b -> b.setError(JobErrors.error(ex.reason().name(), ex.getMessage())));
+      if (!reattach) {
+        throw ex;
+      }
+    }
+  }
+
+  /** Where a caller-prepared destination XML is kept in the job record for a restart. */
+  static final String DEST_XML_LABEL = "ferry.io/destination-xml";
+
+  private MirrorRequest request(Job j, DestinationDisk dest, String xml) {
+    LiveMirrorOptions o = j.getMirrorOptions();
+    ConvergencePolicy c = o.getConvergence();
+    Convergence policy = new Convergence(Duration.ofSeconds(c.getReadyTimeoutSeconds()),
+        c.getRaiseBandwidth(), hostBandwidth, c.getWriteBlocking(), c.getStartWriteBlocking(),
+        c.getThrottleGuest(), c.getGuestThrottleBytesPerSec());
+    return new MirrorRequest(j.getDomain(), j.getDiskTarget(), dest,
+        o.getBandwidthBytesPerSec(), o.getGranularity(), o.getBufferSize(), policy, o.getPivot(),
+        null);
+  }
+
+  private Job newJob(StartLiveMirrorRequest r) {
+    var now = store.now();
+    Job.Builder b = Job.newBuilder()
+        .setId(UUID.randomUUID().toString())
+        .setRequestId(r.getRequestId())
+        .setKind(JobKind.LIVE_MIRROR)
+        .setState(JobState.QUEUED)
+        .setDestination(r.getDestination())
+        .setMirrorOptions(r.getOptions())
+        .setDomain(r.getDomain())
+        .setDiskTarget(r.getDiskTarget())
+        .putAllLabels(r.getLabelsMap())
+        .setProgress(Progress.newBuilder().setEtaSeconds(-1)
+            .setBandwidthLimit(r.getOptions().getBandwidthBytesPerSec()))
+        .setCreated(now)
+        .setUpdated(now);
+    if (!r.getDestinationXml().isBlank()) {
+      b.putLabels(DEST_XML_LABEL, r.getDestinationXml());
+    }
+    return b.build();
+  }
+
+  /** Agent shutdown: stop supervising; the block jobs run on and are re-attached at start. */
+  @Override
+  public void close() {
+    service.close();
+  }
+}
