@@ -15,12 +15,16 @@ abstract class ClientCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions connection;
 
+  /** Without a deadline: watches last as long as their job. */
+  private FerryAgentGrpc.FerryAgentBlockingStub streaming;
+
   @Override
   public final Integer call() {
     cli.agentForErrors = connection.agent;
     ManagedChannel channel = connection.channel();
     try {
-      return run(FerryAgentGrpc.newBlockingStub(channel));
+      streaming = FerryAgentGrpc.newBlockingStub(channel);
+      return run(streaming.withDeadlineAfter(connection.timeoutSeconds, TimeUnit.SECONDS));
     } finally {
       channel.shutdownNow();
       try {
@@ -37,11 +41,14 @@ abstract class ClientCommand implements Callable<Integer> {
     return cli.out();
   }
 
-  /** Follows a job to its end, rendering progress; the exit code of its outcome. */
+  /**
+   * Follows a job to its end, rendering progress; the exit code of its outcome. The watch itself
+   * has no deadline.
+   */
   int follow(FerryAgentGrpc.FerryAgentBlockingStub agent, String jobId) {
     ProgressRenderer r = cli.renderer();
     io.ferry.proto.v1.Job last = null;
-    var it = agent.watchJob(io.ferry.proto.v1.WatchJobRequest.newBuilder().setJobId(jobId).build());
+    var it = streaming.watchJob(io.ferry.proto.v1.WatchJobRequest.newBuilder().setJobId(jobId).build());
     while (it.hasNext()) {
       last = it.next();
       r.update(last);
@@ -51,7 +58,7 @@ abstract class ClientCommand implements Callable<Integer> {
           + " without a job; run `ferry job " + jobId + "`");
     }
     if (!ProgressRenderer.isTerminal(last.getState())) {
-      last = agent.getJob(io.ferry.proto.v1.GetJobRequest.newBuilder().setJobId(jobId).build());
+      last = agent.withDeadlineAfter(connection.timeoutSeconds, TimeUnit.SECONDS).getJob(io.ferry.proto.v1.GetJobRequest.newBuilder().setJobId(jobId).build());
     }
     r.finish(last);
     return outcome(last);

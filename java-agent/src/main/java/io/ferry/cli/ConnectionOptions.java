@@ -34,6 +34,10 @@ final class ConnectionOptions {
       description = "Name to expect in the agent's certificate (default: the --agent host).")
   String serverName;
 
+  @Option(names = "--call-timeout", paramLabel = "SECONDS", defaultValue = "60",
+      description = "Deadline of each call (not of watching a job); default ${DEFAULT-VALUE}.")
+  long timeoutSeconds;
+
   @Option(names = "--plaintext",
       description = "No TLS: only for an agent with insecure_plaintext on loopback.")
   boolean plaintext;

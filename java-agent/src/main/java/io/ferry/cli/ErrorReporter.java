@@ -44,8 +44,10 @@ final class ErrorReporter {
           return "TLS with the agent at " + agent + " failed (" + rootMessage(status.getCause())
               + "); check --cert, --key and --ca, and that the agent trusts your certificate";
         }
-        return "cannot reach the agent at " + agent + " (" + (d.isEmpty() ? "unavailable" : d)
-            + rootSuffix(status.getCause()) + "); is it running? check --agent and the TLS options";
+        String why = status.getCause() != null ? rootMessage(status.getCause())
+            : d.isEmpty() ? "unavailable" : d;
+        return "cannot reach the agent at " + agent + " (" + why
+            + "); is it running? check --agent and the TLS options";
       }
       case DEADLINE_EXCEEDED -> {
         return "the agent at " + agent + " did not answer in time (" + d + "); retry later";
@@ -74,10 +76,6 @@ final class ErrorReporter {
       c = c.getCause();
     }
     return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
-  }
-
-  private static String rootSuffix(Throwable t) {
-    return t == null ? "" : ": " + rootMessage(t);
   }
 
   private static String oneLine(String s) {

@@ -63,6 +63,9 @@ final class ProgressRenderer {
     if (job.getState() == JobState.QUEUED && !job.getQueuedReason().isEmpty()) {
       return sb.append(" (").append(job.getQueuedReason()).append(')').toString();
     }
+    if (isTerminal(job.getState())) {
+      return sb.toString(); // the summary line says the rest
+    }
     if (job.getState() == JobState.MERGING && p.getPass() > 0) {
       sb.append(" pass ").append(p.getPass());
     }
@@ -72,7 +75,7 @@ final class ProgressRenderer {
           .append('/').append(Human.size(p.getBytesTotal()));
     }
     sb.append(' ').append(Human.rate(p.getRateBytesPerSec()));
-    if (p.getEtaSeconds() >= 0 && !isTerminal(job.getState())) {
+    if (p.getEtaSeconds() >= 0) {
       sb.append(" ETA ").append(Human.duration(p.getEtaSeconds()));
     }
     if (p.getDirtyBytes() > 0) {

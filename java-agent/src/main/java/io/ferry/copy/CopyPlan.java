@@ -8,7 +8,7 @@ import io.ferry.device.BlockDevice;
  * @param feed yields what to read in each pass (the source itself is {@code feed}'s business)
  * @param destination where to write; at least as large as the source
  * @param throttle bandwidth cap(s) every data byte passes through; {@link Throttle#NONE} for none
- * @param chunkSize bytes per request (power of two)
+ * @param chunkSize bytes per request: a multiple of 512 from 64 KiB to 64 MiB
  * @param parallelism requests in flight
  * @param keepSparse true: zero chunks become holes on the destination
  * @param verify true: compare both sides after the final pass

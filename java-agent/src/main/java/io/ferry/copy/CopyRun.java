@@ -121,16 +121,21 @@ final class CopyRun {
   }
 
   /**
-   * Makes the destination read as zeros where the source has holes, touching only what the
-   * destination reports as data (nothing, for a fresh one).
+   * Makes the destination read as zeros where the source has holes. Sparse: only what the
+   * destination reports as data is deallocated (nothing, for a fresh destination). Not sparse:
+   * every hole is written as allocated zeros, so the destination ends fully allocated.
    */
   private void zeroHoles(List<Extent> holes) throws IOException {
     BlockDevice dest = plan.destination();
     for (Extent hole : holes) {
       engine.checkStopped();
-      List<Extent> dirty = dest.canExtents() ? dest.extents(hole.offset(), hole.length()) : List.of(hole);
-      for (Extent e : dirty) {
-        dest.writeZeroes(e.offset(), e.length(), plan.keepSparse());
+      if (!plan.keepSparse()) {
+        dest.writeZeroes(hole.offset(), hole.length(), false);
+        continue;
+      }
+      List<Extent> stale = dest.canExtents() ? dest.extents(hole.offset(), hole.length()) : List.of(hole);
+      for (Extent e : stale) {
+        dest.writeZeroes(e.offset(), e.length(), true);
       }
     }
   }

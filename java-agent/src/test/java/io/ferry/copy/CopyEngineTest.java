@@ -98,6 +98,7 @@ class CopyEngineTest {
       CopyPlan p = new CopyPlan(feed, dst, Throttle.NONE, 256 * KIB, 2, false, false, 0, 2);
       new CopyEngine(p, new RecordingListener()).run(null);
     }
-    assertThat(dst.opsByOffset()).containsExactly(new Op("write", 0, 64 * KIB));
+    assertThat(dst.opsByOffset())
+        .containsExactly(new Op("write", 0, 64 * KIB), new Op("zero", 64 * KIB, MIB - 64 * KIB));
   }
 }
