@@ -11,6 +11,7 @@ import io.ferry.metrics.JobMetrics;
 import io.ferry.metrics.Metrics;
 import io.ferry.metrics.MetricsHttpServer;
 import io.ferry.server.AgentServer;
+import io.ferry.server.BlockJobHook;
 import io.ferry.server.CapabilitiesProvider;
 import io.ferry.server.FerryAgentService;
 import io.ferry.server.StatusMapper;
@@ -51,11 +52,33 @@ public final class Agent implements AutoCloseable {
    * endpoints' shared devices (null in tests with a fake job service).
    */
   public record Layers(JobService jobs, JobMetrics jobMetrics,
-      CapabilitiesProvider.Formats formats, DefaultEndpointResolver endpoints) {
+      CapabilitiesProvider.Formats formats, DefaultEndpointResolver endpoints, Virt virt) {
+
+    public Layers {
+      virt = virt == null ? Virt.NONE : virt;
+    }
+
+    /** Without the virt layer: live mirrors and block jobs answer UNIMPLEMENTED. */
+    public Layers(JobService jobs, JobMetrics jobMetrics, CapabilitiesProvider.Formats formats,
+        DefaultEndpointResolver endpoints) {
+      this(jobs, jobMetrics, formats, endpoints, Virt.NONE);
+    }
+
     /** A job service observed by polling only, RAW files only (tests). */
     public static Layers of(JobService jobs, JobMetrics.Factory metrics) {
       return new Layers(jobs, metrics.create(jobs), CapabilitiesProvider.Formats.rawOnly(), null);
     }
+  }
+
+  /**
+   * What the virt layer (libvirt) adds to the API.
+   *
+   * @param libvirtAvailable reported by GetCapabilities
+   * @param liveMirror the job service handles StartLiveMirror (else UNIMPLEMENTED at the API)
+   * @param blockJobs the block-job RPCs' backend; null: UNIMPLEMENTED
+   */
+  public record Virt(boolean libvirtAvailable, boolean liveMirror, BlockJobHook blockJobs) {
+    public static final Virt NONE = new Virt(false, false, null);
   }
 
   private Agent(AgentConfig config, Layers layers, AgentServer server,
@@ -80,9 +103,11 @@ public final class Agent implements AutoCloseable {
     try {
       JobMetrics jobMetrics = layers.jobMetrics();
       StatusMapper mapper = new StatusMapper(code -> metrics.error(code.name(), "rpc"));
-      CapabilitiesProvider caps = new CapabilitiesProvider(config, jobs, layers.formats(), false,
-          null);
-      FerryAgentService api = new FerryAgentService(jobs, caps::get, mapper, false, null);
+      Virt virt = layers.virt();
+      CapabilitiesProvider caps = new CapabilitiesProvider(config, jobs, layers.formats(),
+          virt.libvirtAvailable(), null);
+      FerryAgentService api = new FerryAgentService(jobs, caps::get, mapper, virt.liveMirror(),
+          virt.blockJobs());
       TlsServers.Transport transport = TlsServers.forConfig(config);
       AgentServer server = new AgentServer(transport.builder(), api, transport.interceptors());
       startServer(server, config);

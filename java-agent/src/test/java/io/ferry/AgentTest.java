@@ -105,4 +105,28 @@ class AgentTest {
         .hasMessageContaining("PKCS#8");
     verify(jobs).close();
   }
+
+  @Test
+  void theVirtLayerTurnsOnLiveMirrorsBlockJobsAndLibvirtInCapabilities() throws Exception {
+    JobService jobs = mock(JobService.class);
+    when(jobs.budgets()).thenReturn(Budgets.getDefaultInstance());
+    io.ferry.server.BlockJobHook hook = mock(io.ferry.server.BlockJobHook.class);
+    when(hook.list(any())).thenReturn(List.of(io.ferry.proto.v1.BlockJob.newBuilder()
+        .setDomain("vm").build()));
+    Agent agent = Agent.start(config(), (c, m) -> new Agent.Layers(jobs, m.create(jobs),
+        io.ferry.server.CapabilitiesProvider.Formats.rawOnly(), null,
+        new Agent.Virt(true, true, hook)));
+    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", agent.port())
+        .usePlaintext().build();
+    try {
+      var stub = FerryAgentGrpc.newBlockingStub(ch);
+      assertThat(stub.getCapabilities(GetCapabilitiesRequest.getDefaultInstance())
+          .getLibvirtAvailable()).isTrue();
+      assertThat(stub.listBlockJobs(io.ferry.proto.v1.ListBlockJobsRequest.getDefaultInstance())
+          .getJobsCount()).isEqualTo(1);
+    } finally {
+      ch.shutdownNow();
+      agent.close();
+    }
+  }
 }

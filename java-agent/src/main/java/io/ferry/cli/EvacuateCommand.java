@@ -58,7 +58,8 @@ public final class EvacuateCommand extends CloudCommand {
 
   @Option(names = "--bandwidth", paramLabel = "RATE", defaultValue = "0",
       description = "Budget for all moves together, e.g. 400MiB/s (default: none). Moves are"
-          + " counted at their assumed rates: a move starts only while the sum fits.")
+          + " counted at their assumed rates: a move starts only while the sum fits; with"
+          + " --agents, their jobs are also capped at an equal share of it.")
   String bandwidth;
 
   @Option(names = "--assume-rate", paramLabel = "RATE", defaultValue = "150MiB/s",
@@ -76,6 +77,8 @@ public final class EvacuateCommand extends CloudCommand {
   @Option(names = "--poll", paramLabel = "SECONDS", defaultValue = "5",
       description = "Seconds between polls of Cinder (default ${DEFAULT-VALUE}).")
   double pollSeconds;
+
+  @picocli.CommandLine.Mixin AgentOptions agentOptions;
 
   /** Replaced by tests. */
   Sleeper sleeper = Sleeper.REAL;
@@ -100,6 +103,7 @@ public final class EvacuateCommand extends CloudCommand {
     new EvacuationRunner(cloud, limits, sleeper, Clock.systemUTC(),
         Duration.ofMillis((long) (pollSeconds * 1000)), file, this::event)
         .afterSave(afterSave)
+        .withAgents(agentOptions.jobs())
         .run(state);
     out().println();
     out().print(EvacuationSummary.table(state.moves()));

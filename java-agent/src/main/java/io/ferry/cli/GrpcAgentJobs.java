@@ -37,6 +37,38 @@ final class GrpcAgentJobs implements AgentJobs {
     return out;
   }
 
+  @Override
+  public int capBandwidth(String volumeId, java.util.Collection<String> instances,
+      long bytesPerSec) {
+    // Only the jobs labelled with this volume: an instance's other disks are not ours to cap.
+    ListJobsRequest q = ListJobsRequest.newBuilder().putLabels(VOLUME_LABEL, volumeId).build();
+    int capped = 0;
+    for (String agent : agents) {
+      for (AgentJob j : ask(agent, q)) {
+        if (!j.terminal()) {
+          setBandwidth(agent, j.id(), bytesPerSec);
+          capped++;
+        }
+      }
+    }
+    return capped;
+  }
+
+  private void setBandwidth(String agent, String jobId, long bytesPerSec) {
+    tls.agent = agent;
+    ManagedChannel ch = tls.channel();
+    try {
+      FerryAgentGrpc.newBlockingStub(ch).withDeadlineAfter(20, TimeUnit.SECONDS)
+          .setBandwidth(io.ferry.proto.v1.SetBandwidthRequest.newBuilder().setJobId(jobId)
+              .setBandwidthBytesPerSec(bytesPerSec).build());
+    } catch (io.grpc.StatusRuntimeException e) {
+      throw new io.ferry.error.FerryException(io.ferry.error.Reason.UNAVAILABLE,
+          "agent " + agent + ": " + ErrorReporter.describe(e.getStatus(), agent));
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
   private List<AgentJob> ask(String agent, ListJobsRequest req) {
     List<AgentJob> out = new ArrayList<>();
     tls.agent = agent;

@@ -28,6 +28,15 @@ public interface AgentJobs {
 
   List<AgentJob> jobsFor(String volumeId, java.util.Collection<String> instances);
 
+  /**
+   * Caps every live job of the volume at {@code bytesPerSec} (SetBandwidth); returns how many
+   * jobs were capped. Without agents, none.
+   */
+  default int capBandwidth(String volumeId, java.util.Collection<String> instances,
+      long bytesPerSec) {
+    return 0;
+  }
+
   /** False when no agent was given: "no job found" then means "not known". */
   default boolean available() {
     return true;

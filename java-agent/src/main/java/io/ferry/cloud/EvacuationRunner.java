@@ -33,6 +33,9 @@ public final class EvacuationRunner {
   private final Path stateFile;
   private final Consumer<String> events;
   private final Map<String, Integer> idlePolls = new HashMap<>();
+  private AgentJobs agents = AgentJobs.NONE;
+  /** The bandwidth each in-flight volume's jobs were last capped at. */
+  private final Map<String, Long> capped = new HashMap<>();
   /** Test hook, called after every save (a test throws from it to simulate a crash). */
   private Consumer<EvacuationState> afterSave = s -> { };
 
@@ -53,6 +56,15 @@ public final class EvacuationRunner {
     return this;
   }
 
+  /**
+   * Agents whose jobs share the bandwidth budget: each in-flight volume's jobs are capped at
+   * budget / moves under way (SetBandwidth), re-shared whenever that number changes.
+   */
+  public EvacuationRunner withAgents(AgentJobs agents) {
+    this.agents = agents;
+    return this;
+  }
+
   public void run(EvacuationState state) {
     save(state);
     resume(state);
@@ -62,6 +74,7 @@ public final class EvacuationRunner {
       if (inFlight(state).isEmpty()) {
         return;
       }
+      shareBandwidth(state);
       sleeper.sleep(poll);
     }
   }
@@ -133,6 +146,30 @@ public final class EvacuationRunner {
         events.accept("failed: " + m.volumeId() + ": Cinder refused: " + e.getMessage());
         change(state, m.volumeId(), x -> x.with(State.FAILED, x.startedAt(),
             clock.instant().toString(), "refused: " + e.getMessage()));
+      }
+    }
+  }
+
+  private void shareBandwidth(EvacuationState state) {
+    if (limits.bandwidthBytesPerSec() <= 0 || !agents.available()) {
+      return;
+    }
+    List<PlannedMove> running = inFlight(state);
+    long share = limits.bandwidthBytesPerSec() / running.size();
+    capped.keySet().retainAll(running.stream().map(PlannedMove::volumeId).toList());
+    for (PlannedMove m : running) {
+      if (capped.getOrDefault(m.volumeId(), -1L) == share) {
+        continue;
+      }
+      try {
+        List<String> instances = m.serverId() == null ? List.of() : List.of(m.serverId());
+        if (agents.capBandwidth(m.volumeId(), instances, share) > 0) {
+          capped.put(m.volumeId(), share); // no job yet: try again next poll
+        }
+      } catch (FerryException e) {
+        events.accept("bandwidth: cannot cap the jobs of " + m.volumeId() + ": "
+            + e.getMessage());
+        capped.put(m.volumeId(), share); // said once; Cinder's move goes on regardless
       }
     }
   }

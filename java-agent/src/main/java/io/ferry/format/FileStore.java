@@ -2,6 +2,7 @@ package io.ferry.format;
 
 import io.ferry.device.BlockDevice;
 import io.ferry.device.Extent;
+import io.ferry.device.file.FileDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,13 +13,14 @@ import java.util.List;
 /**
  * A file as a growable byte store under a codec: unlike a raw-disk {@code FileDevice}, whose size
  * is the disk's, writes past the end grow the file (a qcow2 or vhd image grows as it is
- * written). Not a disk endpoint itself: {@link #extents} reports the whole range.
+ * written).
  */
 public final class FileStore implements BlockDevice {
 
   private final FileChannel ch;
   private final Path path;
   private final boolean readOnly;
+  private FileDevice holes;
 
   private FileStore(Path path, boolean readOnly, boolean create) throws IOException {
     this.path = path;
@@ -77,14 +79,24 @@ public final class FileStore implements BlockDevice {
     }
   }
 
+  /**
+   * The file's data ranges as the file system reports them (SEEK_DATA through a read-only
+   * {@link FileDevice}) within the length the file had when first asked; beyond it, all data.
+   */
   @Override
-  public List<Extent> extents(long offset, long length) {
-    return List.of(new Extent(offset, length));
+  public synchronized List<Extent> extents(long offset, long length) throws IOException {
+    if (holes == null) {
+      holes = FileDevice.openReadOnly(path);
+    }
+    if (offset + length > holes.size()) {
+      return List.of(new Extent(offset, length));
+    }
+    return holes.extents(offset, length);
   }
 
   @Override
   public boolean canExtents() {
-    return false;
+    return true;
   }
 
   @Override
@@ -103,7 +115,10 @@ public final class FileStore implements BlockDevice {
   }
 
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     ch.close(); // idempotent
+    if (holes != null) {
+      holes.close();
+    }
   }
 }

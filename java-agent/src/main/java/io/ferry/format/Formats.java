@@ -26,6 +26,11 @@ public final class Formats {
    * Opens the image in {@code store}. With {@code expected} null the format is probed; otherwise
    * the store must hold that format (INVALID_ARGUMENT if not). RAW returns the store itself,
    * whatever its first bytes look like.
+   *
+   * <p>Formats Ferry reads but does not write in place (sparse vmdk, vhdx, qcow2 v2 or with
+   * snapshots) open read-only even when {@code readOnly} is false: {@link BlockDevice#isReadOnly}
+   * tells, and writes are refused with FAILED_PRECONDITION. Sources are often opened writable
+   * (so that the agent's write tap sees other writers); they are only read.
    */
   public static BlockDevice open(BlockDevice store, ImageFormat expected, boolean readOnly)
       throws IOException {
@@ -51,12 +56,7 @@ public final class Formats {
       case QCOW2 -> Qcow2Device.open(new Store(store, found), readOnly);
       case VHD -> VhdDevice.open(new Store(store, found), readOnly);
       case VMDK -> openVmdk(new Store(store, found), readOnly, siblings);
-      case VHDX -> {
-        if (!readOnly) {
-          throw FerryException.invalid("format", "vhdx images are read-only in Ferry");
-        }
-        yield VhdxDevice.open(new Store(store, found));
-      }
+      case VHDX -> VhdxDevice.open(new Store(store, found));
       default -> throw new FerryException(Reason.UNIMPLEMENTED,
           found.qemuName() + " images are not supported yet");
     };
@@ -83,10 +83,6 @@ public final class Formats {
     store.device().read(0, magic);
     if (magic.get(0) != 'K') {
       return VmdkFlatDevice.open(store, siblings, readOnly);
-    }
-    if (!readOnly) {
-      throw FerryException.invalid("format", "sparse vmdk images are read-only in Ferry;"
-          + " write a new streamOptimized vmdk instead");
     }
     return VmdkSparseDevice.open(store);
   }

@@ -19,6 +19,9 @@ final class Scheduler {
   private final Deque<JobEntry> queue = new ArrayDeque<>();
   private final Set<JobEntry> running = new LinkedHashSet<>();
   private boolean closed;
+  // Read without the lock: budgets() may be called from observers that hold a job's lock.
+  private volatile int runningCount;
+  private volatile int queuedCount;
 
   /** {@code launcher} starts a job admitted to run; it must not block. */
   Scheduler(int maxConcurrent, JobStore store, Consumer<JobEntry> launcher) {
@@ -45,12 +48,12 @@ final class Scheduler {
     return removed;
   }
 
-  synchronized int runningCount() {
-    return running.size();
+  int runningCount() {
+    return runningCount;
   }
 
-  synchronized int queuedCount() {
-    return queue.size();
+  int queuedCount() {
+    return queuedCount;
   }
 
   int maxConcurrent() {
@@ -72,6 +75,8 @@ final class Scheduler {
   }
 
   private void explain() {
+    runningCount = running.size();
+    queuedCount = queue.size();
     int position = 1;
     for (JobEntry e : queue) {
       String reason = "waiting for a job slot: " + running.size() + " of max_concurrent_jobs="

@@ -31,6 +31,7 @@ class AgentJobsOverGrpcTest {
   Server agent;
   final List<Map<String, String>> queries = new CopyOnWriteArrayList<>();
   volatile JobState jobState = JobState.SYNCING;
+  final List<String> caps = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -43,13 +44,22 @@ class AgentJobsOverGrpcTest {
           public void listJobs(ListJobsRequest req, StreamObserver<ListJobsResponse> out) {
             queries.add(req.getLabelsMap());
             ListJobsResponse.Builder r = ListJobsResponse.newBuilder();
-            if ("v1".equals(req.getLabelsMap().get("volume_id"))) {
-              r.addJobs(Job.newBuilder().setId("j-42").setState(jobState)
-                  .putLabels("volume_id", "v1")
+            String vol = req.getLabelsMap().get("volume_id");
+            if (vol != null && (vol.equals("v1") || vol.startsWith("fleet-"))) {
+              r.addJobs(Job.newBuilder().setId(vol.equals("v1") ? "j-42" : "j-" + vol)
+                  .setState(jobState).putLabels("volume_id", vol)
                   .setProgress(Progress.newBuilder().setBytesDone(5L << 30)
                       .setBytesTotal(10L << 30).setRateBytesPerSec(100L << 20)));
             }
             out.onNext(r.build());
+            out.onCompleted();
+          }
+
+          @Override
+          public void setBandwidth(io.ferry.proto.v1.SetBandwidthRequest req,
+              StreamObserver<Job> out) {
+            caps.add(req.getJobId() + "=" + (req.getBandwidthBytesPerSec() >> 20));
+            out.onNext(Job.newBuilder().setId(req.getJobId()).build());
             out.onCompleted();
           }
         }).build().start();
@@ -114,5 +124,20 @@ class AgentJobsOverGrpcTest {
     assertThat(code).isEqualTo(8);
     assertThat(cli.err.toString()).contains("agent " + address);
     assertThat(os.actions()).isEmpty();
+  }
+
+  @Test
+  void evacuationSharesItsBandwidthBudgetAmongTheAgentsJobs() {
+    os.fleet(4, 0);
+    EvacuateCommand cmd = new EvacuateCommand();
+    cmd.sleeper = d -> { };
+    int code = cli.run(cmd, "--from", "cinder@ceph-a#rbd-a", "--to", "cinder@ceph-b#rbd-b",
+        "--max-parallel", "2", "--max-per-pool", "4", "--bandwidth", "200MiB/s",
+        "--assume-rate", "100MiB/s", "--poll", "0", "--state", dir.resolve("s.json").toString(),
+        "--agents", agentAddress(), "--plaintext");
+    assertThat(code).as(cli.out + "" + cli.err).isZero();
+    assertThat(caps).contains("j-fleet-00=100", "j-fleet-01=100");
+    assertThat(caps).allSatisfy(c -> assertThat(Long.parseLong(c.split("=")[1]))
+        .isLessThanOrEqualTo(200));
   }
 }

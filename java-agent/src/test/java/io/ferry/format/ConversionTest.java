@@ -50,7 +50,8 @@ class ConversionTest {
     }
     Path dst = dir.resolve("dst." + to);
     CopyResult r;
-    try (BlockDevice in = codec(from).open(src, true);
+    // Sources are opened writable, as the agent does (so its write tap sees other writers).
+    try (BlockDevice in = codec(from).open(src, false);
         BlockDevice out = codec(to).create(dst, in.size());
         TapChangeFeed feed = new TapChangeFeed(new WriteTap(in))) {
       CopyPlan plan = new CopyPlan(feed, out, Throttle.NONE, 1 << 20, 4, true, true, 1 << 20, 2);

@@ -95,6 +95,21 @@ class JobManagerTest {
   }
 
   @Test
+  void requestIdsAreRememberedAcrossRestarts() throws Exception {
+    fx.makeSource("a.img", 1024 * 1024, 12);
+    JobManager m = fx.start();
+    Job first = m.startCopy(copy("keep", "a.img", "b.img", 0));
+    fx.awaitState(first.getId(), JobState.COMPLETED);
+    m.close();
+    JobManager again = fx.start();
+    assertThat(again.get(first.getId()).getState()).isEqualTo(JobState.COMPLETED);
+    assertThat(again.startCopy(copy("keep", "a.img", "b.img", 0)).getId())
+        .isEqualTo(first.getId());
+    assertThatThrownBy(() -> again.startCopy(copy("keep", "a.img", "c.img", 0)))
+        .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.ALREADY_EXISTS));
+  }
+
+  @Test
   void semanticErrorsAreRefusedBeforeAnythingIsCreated() throws Exception {
     fx.makeSource("a.img", 1024 * 1024, 3);
     fx.makeSource("exists.img", 1024 * 1024, 4);

@@ -28,12 +28,17 @@ public final class Qcow2Device extends ImageDevice {
     this.writer = writer;
   }
 
-  /** Opens and vets the qcow2 image in {@code store}. */
+  /**
+   * Opens and vets the qcow2 image in {@code store}. An image Ferry cannot write in place (v2,
+   * snapshots, extended L2, other refcount widths) opens read-only whatever is asked;
+   * {@link #isReadOnly()} tells.
+   */
   public static Qcow2Device open(Store store, boolean readOnly) throws IOException {
     Qcow2Header h = Qcow2Header.read(store);
     Qcow2Tables tables = new Qcow2Tables(h, store);
     tables.vet();
-    Qcow2Writer writer = readOnly ? null : Qcow2Writer.forImage(h, tables, store, null);
+    boolean write = !readOnly && Qcow2Writer.canWrite(h);
+    Qcow2Writer writer = write ? Qcow2Writer.forImage(h, tables, store, null) : null;
     return new Qcow2Device(store, h, tables, writer);
   }
 

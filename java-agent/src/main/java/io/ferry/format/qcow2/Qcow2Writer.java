@@ -37,9 +37,14 @@ final class Qcow2Writer {
     this.compress = options != null && options.compressed();
   }
 
+  /** Whether Ferry can write into this image in place. */
+  static boolean canWrite(Qcow2Header h) {
+    return h.version() == 3 && h.refcountOrder() == 4 && h.nbSnapshots() == 0 && !h.extendedL2();
+  }
+
   static Qcow2Writer forImage(Qcow2Header h, Qcow2Tables t, Store store, CreateOptions options)
       throws IOException {
-    if (h.version() != 3 || h.refcountOrder() != 4 || h.nbSnapshots() != 0 || h.extendedL2()) {
+    if (!canWrite(h)) {
       throw FormatErrors.refused(ImageFormat.QCOW2, "cannot be opened for writing by Ferry (it"
           + " writes only v3 images with 16-bit refcounts, no snapshots and no extended L2);"
           + " open it read-only or convert it");
