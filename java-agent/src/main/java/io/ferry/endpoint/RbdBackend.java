@@ -80,6 +80,23 @@ public final class RbdBackend implements Backend, AutoCloseable {
     return RbdSnapshotChangeFeed.owning(pool(r, "source"), r.getImage(), jobId);
   }
 
+  /**
+   * Removes the temporary snapshots job {@code jobId} left on the source {@code endpoint} (after a
+   * crash, when the job is then cancelled or fails without running its feed again). NOT_FOUND
+   * if the image is gone (then so are its snapshots).
+   */
+  public int removeFeedSnapshots(Endpoint endpoint, String jobId) {
+    io.ferry.proto.v1.RbdImage r = RbdNames.check(endpoint.getRbd(), "source");
+    if (!r.getSnapshot().isEmpty()) {
+      return 0; // frozen sources get no snapshots
+    }
+    try (RbdPool pool = pool(r, "source")) {
+      return RbdSnapshotChangeFeed.removeLeftovers(pool, r.getImage(), jobId);
+    } catch (FerryException e) {
+      throw RbdNames.context(e, "source", r);
+    }
+  }
+
   @Override
   public void checkDestination(Endpoint endpoint, String field, long size, CopyOptions options) {
     io.ferry.proto.v1.RbdImage r = RbdNames.destination(endpoint.getRbd(), field);

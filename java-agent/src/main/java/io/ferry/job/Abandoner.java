@@ -39,8 +39,12 @@ final class Abandoner {
     }
   }
 
-  /** Removes the destination if the job created it; {@code open} may be null. */
+  /**
+   * Removes the destination if the job created it ({@code open} may be null), and whatever the
+   * job's change feed may have left on the source after a crash (Ferry's own RBD snapshots).
+   */
   void abandon(JobEntry e, Destination open) {
+    removeFeedLeftovers(e);
     try {
       if (open != null) {
         open.abandon();
@@ -65,6 +69,16 @@ final class Abandoner {
         e.checkpoint = null;
       }
       ctx.store().save(e);
+    }
+  }
+
+  private void removeFeedLeftovers(JobEntry e) {
+    try {
+      ctx.parts().feeds().cleanup(e.job.getSource(), e.job.getId());
+    } catch (IOException | RuntimeException ex) {
+      // The destination is still abandoned; the leftover is named ferry-<job id>-N on the source.
+      log.warn("job {}: could not remove the change feed's temporary snapshots from {}: {}",
+          e.id, ctx.resolver().describe(e.job.getSource()), ex.getMessage());
     }
   }
 }

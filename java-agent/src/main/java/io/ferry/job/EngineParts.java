@@ -48,6 +48,12 @@ public record EngineParts(Engines engines, Feeds feeds, RateLimiters rateLimiter
     default ChangeFeed create(Endpoint endpoint, BlockDevice source, String jobId) throws IOException {
       return create(endpoint, source);
     }
+
+    /**
+     * Removes what feeds of job {@code jobId} may have left on the source after a crash (RBD
+     * snapshots); called when the job is abandoned. Only the feed's own things, never others.
+     */
+    default void cleanup(Endpoint endpoint, String jobId) throws IOException {}
   }
 
   /** A bandwidth cap whose rate may change at any time. */

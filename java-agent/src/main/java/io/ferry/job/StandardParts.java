@@ -32,6 +32,13 @@ public final class StandardParts {
           io.ferry.device.BlockDevice source, String jobId) {
         return endpoint.hasRbd() ? rbd.changeFeed(endpoint, source, jobId) : tapFeed(endpoint, source);
       }
+
+      @Override
+      public void cleanup(io.ferry.proto.v1.Endpoint endpoint, String jobId) {
+        if (endpoint.hasRbd() && jobId != null && !jobId.isEmpty()) {
+          rbd.removeFeedSnapshots(endpoint, jobId);
+        }
+      }
     };
     return new EngineParts(StandardParts::engine, feeds, StandardParts::bucket);
   }

@@ -210,6 +210,25 @@ class RbdBackendIT {
     c2.rbd("rm", "--no-progress", "b/be-resume");
   }
 
+  @Test
+  void leftoverFeedSnapshotsAreRemovedAndNothingElse() throws Exception {
+    c1.rbd("create", "--size", "8M", "a/be-left");
+    c1.rbd("snap", "create", "a/be-left@user-snap");
+    c1.rbd("snap", "create", "a/be-left@ferry-other-job-1");
+    Endpoint src = rbd("c1", "a", "be-left");
+    BlockDevice source = resolver.open(src, true);
+    ChangeFeed crashed = backend.changeFeed(src, source, "job-7");
+    crashed.start(Map.of());
+    crashed.next(false);
+    assertThat(c1.snapshotNames("a/be-left")).contains("ferry-job-7-2");
+    crashed.next(false).readFrom().close(); // a crash leaves the feed's handles and snapshot
+    assertThat(backend.removeFeedSnapshots(src, "job-7")).isEqualTo(1);
+    assertThat(c1.snapshotNames("a/be-left")).containsExactly("user-snap", "ferry-other-job-1");
+    crashed.close();
+    source.close();
+    c1.sh("rbd snap purge a/be-left && rbd rm --no-progress a/be-left");
+  }
+
   static CopyPlan plan(ChangeFeed feed, Destination dest, Throttle throttle) {
     return new CopyPlan(feed, dest.device(), throttle, 4 * MIB, 2, true, true, 4 * MIB, 3);
   }

@@ -64,14 +64,39 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
   private RbdSnapshotChangeFeed(RbdPool pool, String image, String jobId, boolean ownsPool) {
     String id = jobId == null || jobId.isEmpty()
         ? Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16)
-        : jobId.replaceAll("[^A-Za-z0-9_-]", "_");
-    if (id.length() > 64) {
-      throw FerryException.invalid("job_id", "longer than 64 characters: cannot name a snapshot");
-    }
+        : jobId;
     this.pool = pool;
     this.imageName = image;
-    this.prefix = "ferry-" + id + "-";
+    this.prefix = prefixFor(id);
     this.ownsPool = ownsPool;
+  }
+
+  /** The snapshot-name prefix of job {@code jobId}: {@code ferry-<id>-}. */
+  public static String prefixFor(String jobId) {
+    String id = jobId.replaceAll("[^A-Za-z0-9_-]", "_");
+    if (id.isEmpty() || id.length() > 64) {
+      throw FerryException.invalid("job_id", "'" + jobId + "' cannot name a snapshot (1..64 characters)");
+    }
+    return "ferry-" + id + "-";
+  }
+
+  /**
+   * Removes the snapshots job {@code jobId}'s feed left on {@code image} (a run that crashed and
+   * was then cancelled never closes its feed); returns how many. Never touches other snapshots.
+   */
+  public static int removeLeftovers(RbdPool pool, String image, String jobId) {
+    String prefix = prefixFor(jobId);
+    int removed = 0;
+    try (RbdImage head = pool.open(image, null)) {
+      for (RbdSnapshot s : head.snapshots()) {
+        String rest = s.name().startsWith(prefix) ? s.name().substring(prefix.length()) : "";
+        if (rest.matches("[0-9]{1,9}")) {
+          head.removeSnapshot(s.name());
+          removed++;
+        }
+      }
+    }
+    return removed;
   }
 
   /** The prefix of every snapshot this feed makes. */
