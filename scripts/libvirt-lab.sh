@@ -8,6 +8,8 @@
 #   libvirt-lab.sh domain [DIR] NAME DISK   define (persistent) and start a tiny TCG domain
 #        DISK: file:/path/img.qcow2 | file:/path/img.raw | rbd:POOL/IMAGE@HOST:PORT
 #        The domain has no guest OS (no boot disk, no network, 64 MiB) and one data disk vdb.
+#        FERRY_LAB_SHAREABLE=1 marks vdb <shareable/> (cache none), so that the same QEMU can
+#        also export it over NBD (nbd-server-start + block-export-add) for a fast writer (bench).
 #   libvirt-lab.sh undefine [DIR] NAME      destroy and undefine it (if defined)
 #
 # DIR defaults to $FERRY_LIBVIRT_DIR or /tmp/ferry-libvirt.
@@ -123,19 +125,20 @@ stop_daemons() {
 }
 
 domain_xml() {
-  local name=$1 disk=$2 src fmt pool image host port
+  local name=$1 disk=$2 src fmt pool image host port share="" cache=""
+  if [[ "${FERRY_LAB_SHAREABLE:-0}" == 1 ]]; then share="<shareable/>"; cache=" cache='none'"; fi
   case "$disk" in
     file:*)
       src=${disk#file:}
       fmt=$(qemu-img info --output=json -U "$src" | sed -n 's/.*"format": "\([a-z0-9]*\)".*/\1/p' | head -1)
-      DISK_XML="<disk type='file' device='disk'><driver name='qemu' type='$fmt'/>
-      <source file='$src'/><target dev='vdb' bus='virtio'/></disk>" ;;
+      DISK_XML="<disk type='file' device='disk'><driver name='qemu' type='$fmt'$cache/>
+      <source file='$src'/><target dev='vdb' bus='virtio'/>$share</disk>" ;;
     rbd:*)
       src=${disk#rbd:}; pool=${src%%/*}; image=${src#*/}; image=${image%@*}
       host=${src##*@}; port=${host##*:}; host=${host%:*}
-      DISK_XML="<disk type='network' device='disk'><driver name='qemu' type='raw'/>
+      DISK_XML="<disk type='network' device='disk'><driver name='qemu' type='raw'$cache/>
       <source protocol='rbd' name='$pool/$image'><host name='$host' port='$port'/></source>
-      <target dev='vdb' bus='virtio'/></disk>" ;;
+      <target dev='vdb' bus='virtio'/>$share</disk>" ;;
     *) log "DISK must be file:PATH or rbd:POOL/IMAGE@HOST:PORT"; exit 2 ;;
   esac
   cat <<EOF

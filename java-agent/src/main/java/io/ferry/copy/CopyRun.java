@@ -39,6 +39,7 @@ final class CopyRun {
     readFrom = full.readFrom();
     size = readFrom.size();
     checkDestination();
+    workers.allocate(requestSize(readFrom, plan.destination()));
     List<Extent> data = Chunks.normalize(full.extents(), size);
     stats.holeBytes.set(size - Chunks.total(data));
     pass = from.pass();
@@ -92,6 +93,20 @@ final class CopyRun {
     }
   }
 
+  /**
+   * Bytes per request: the larger of both sides' preferences (no preference meaning the chunk
+   * size), at most the chunk size. File to file: 256 KiB; with RBD on either side: whole chunks.
+   */
+  private int requestSize(BlockDevice source, BlockDevice dest) {
+    long wanted = Math.max(preference(source), preference(dest));
+    return (int) Math.max(4096, Math.min(chunkSize, wanted));
+  }
+
+  private long preference(BlockDevice dev) {
+    int p = dev.preferredRequestSize();
+    return p > 0 ? p : chunkSize;
+  }
+
   /** The full sync: every allocated chunk not synced by an earlier run; holes stay holes. */
   private void sync(List<Extent> data) throws IOException, InterruptedException {
     List<Chunks.Task> tasks = Chunks.split(data, chunkSize);
@@ -121,16 +136,21 @@ final class CopyRun {
   }
 
   /**
-   * Makes the destination read as zeros where the source has holes, touching only what the
-   * destination reports as data (nothing, for a fresh one).
+   * Makes the destination read as zeros where the source has holes. Sparse: only what the
+   * destination reports as data is deallocated (nothing, for a fresh destination). Not sparse:
+   * every hole is written as allocated zeros, so the destination ends fully allocated.
    */
   private void zeroHoles(List<Extent> holes) throws IOException {
     BlockDevice dest = plan.destination();
     for (Extent hole : holes) {
       engine.checkStopped();
-      List<Extent> dirty = dest.canExtents() ? dest.extents(hole.offset(), hole.length()) : List.of(hole);
-      for (Extent e : dirty) {
-        dest.writeZeroes(e.offset(), e.length(), plan.keepSparse());
+      if (!plan.keepSparse()) {
+        dest.writeZeroes(hole.offset(), hole.length(), false);
+        continue;
+      }
+      List<Extent> stale = dest.canExtents() ? dest.extents(hole.offset(), hole.length()) : List.of(hole);
+      for (Extent e : stale) {
+        dest.writeZeroes(e.offset(), e.length(), true);
       }
     }
   }

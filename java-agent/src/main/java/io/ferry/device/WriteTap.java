@@ -19,9 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>{@link #hold()} freezes the device for the final pass: new writes block until the hold is
  * closed, writes in flight are waited for. Reads are never blocked.
  */
-public final class WriteTap implements BlockDevice {
+public final class WriteTap extends ForwardingDevice {
 
-  private final BlockDevice delegate;
   private final List<WriteListener> listeners = new CopyOnWriteArrayList<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -29,12 +28,7 @@ public final class WriteTap implements BlockDevice {
   private int holds;
 
   public WriteTap(BlockDevice delegate) {
-    this.delegate = delegate;
-  }
-
-  /** The device this tap wraps. */
-  public BlockDevice delegate() {
-    return delegate;
+    super(delegate);
   }
 
   public void addListener(WriteListener listener) {
@@ -152,50 +146,5 @@ public final class WriteTap implements BlockDevice {
     } finally {
       lock.unlock();
     }
-  }
-
-  @Override
-  public long size() throws IOException {
-    return delegate.size();
-  }
-
-  @Override
-  public void read(long offset, ByteBuffer dst) throws IOException {
-    delegate.read(offset, dst);
-  }
-
-  @Override
-  public void flush() throws IOException {
-    delegate.flush();
-  }
-
-  @Override
-  public List<Extent> extents(long offset, long length) throws IOException {
-    return delegate.extents(offset, length);
-  }
-
-  @Override
-  public boolean canExtents() {
-    return delegate.canExtents();
-  }
-
-  @Override
-  public boolean canDeallocate() {
-    return delegate.canDeallocate();
-  }
-
-  @Override
-  public boolean isReadOnly() {
-    return delegate.isReadOnly();
-  }
-
-  @Override
-  public String describe() {
-    return delegate.describe();
-  }
-
-  @Override
-  public void close() throws IOException {
-    delegate.close();
   }
 }

@@ -132,14 +132,19 @@ final class JobRunner implements Runnable {
       CopyCheckpoint from = entry.checkpoint != null ? entry.checkpoint
           : CopyCheckpoint.initial(chunk);
       CopyResult result = run.run(from);
-      finishCopy(result, chunk);
+      finishCopy(result, chunk, from.bytesCopied());
     }
   }
 
-  private void finishCopy(CopyResult r, long chunk) {
+  /** Records the outcome; {@code copiedBefore}: bytes copied by earlier runs (resume). */
+  private void finishCopy(CopyResult r, long chunk, long copiedBefore) {
     CopyCheckpoint done = new CopyCheckpoint(CopyPhase.DONE, 0, chunk, new java.util.BitSet(),
         List.of(), r.bytesCopied(), java.util.Map.of());
+    // The engine's last progress report may predate the end of the run: count this run's
+    // writes (copies and repairs) from the result.
+    long written = Math.max(0, r.bytesCopied() - copiedBefore);
     ctx.store().publish(entry, b -> b.setProgress(b.getProgress().toBuilder()
+        .setBytesWritten(Math.max(b.getProgress().getBytesWritten(), written))
         .setBytesCopied(r.bytesCopied()).setHoleBytes(r.holeBytes())
         .setRegionsMerged(r.regionsMerged()).setDirtyBytes(0).setEtaSeconds(0)));
     ctx.store().checkpoint(entry, done, true);

@@ -2,6 +2,8 @@ package io.ferry.virt;
 
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
 import io.ferry.error.FerryException;
 import io.ferry.error.Reason;
 import java.lang.reflect.Field;
@@ -12,9 +14,6 @@ import java.util.regex.Pattern;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
-import org.libvirt.TypedParameter;
-import org.libvirt.TypedUintParameter;
-import org.libvirt.TypedUlongParameter;
 import org.libvirt.jna.DomainPointer;
 
 /**
@@ -69,23 +68,33 @@ public final class Hypervisor implements AutoCloseable {
 
   /** Starts libvirt's block copy of {@code disk} to a destination that already exists. */
   public void blockCopy(String domain, String disk, String destXml, CopyParams p, CopyMode mode) {
-    List<TypedParameter> params = new ArrayList<>();
-    if (p.bandwidth() > 0) {
-      params.add(new TypedUlongParameter("bandwidth", p.bandwidth()));
-    }
-    if (p.granularity() > 0) {
-      params.add(new TypedUintParameter("granularity", p.granularity()));
-    }
-    if (p.bufSize() > 0) {
-      params.add(new TypedUlongParameter("buf-size", p.bufSize()));
-    }
     int flags = COPY_REUSE_EXT | COPY_TRANSIENT_JOB;
     if (mode == CopyMode.WRITE_BLOCKING) {
       flags |= COPY_SYNCHRONOUS_WRITES;
     }
     int f = flags;
+    LibvirtNative lib = LibvirtNative.load();
     withDomain(domain, "blockCopy of " + disk, d -> {
-      d.blockCopy(disk, destXml, params.toArray(new TypedParameter[0]), f);
+      PointerByReference params = new PointerByReference();
+      IntByReference n = new IntByReference(0);
+      IntByReference max = new IntByReference(0);
+      try {
+        if (p.bandwidth() > 0) {
+          lib.virTypedParamsAddULLong(params, n, max, "bandwidth", p.bandwidth());
+        }
+        if (p.granularity() > 0) {
+          lib.virTypedParamsAddUInt(params, n, max, "granularity", p.granularity());
+        }
+        if (p.bufSize() > 0) {
+          lib.virTypedParamsAddULLong(params, n, max, "buf-size", p.bufSize());
+        }
+        if (lib.virDomainBlockCopy(pointerOf(d), disk, destXml, params.getValue(), n.getValue(),
+            f) < 0) {
+          throw LibvirtErrors.convertNative("domain " + domain + ": blockCopy of " + disk, lib);
+        }
+      } finally {
+        lib.virTypedParamsFree(params.getValue(), n.getValue());
+      }
       return null;
     });
   }
@@ -186,6 +195,11 @@ public final class Hypervisor implements AutoCloseable {
   /** Runs a human monitor (HMP) command in the domain's QEMU; for tests and diagnostics. */
   public String hmp(String domain, String command) {
     return withDomain(domain, "monitor command", d -> d.qemuMonitorCommand(command, 1));
+  }
+
+  /** Runs a QMP command (JSON) in the domain's QEMU; for tests and benchmarks. */
+  public String qmp(String domain, String json) {
+    return withDomain(domain, "monitor command", d -> d.qemuMonitorCommand(json, 0));
   }
 
   @Override

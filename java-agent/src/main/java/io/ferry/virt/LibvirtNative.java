@@ -24,6 +24,13 @@ interface LibvirtNative extends Library {
   /** {@code VIR_DOMAIN_AFFECT_LIVE}. */
   int AFFECT_LIVE = 1;
 
+  /**
+   * Starts a block copy. Bound here because libvirt-java 0.5.4's blockCopy fails on an empty
+   * parameter list (JNA Structure.toArray of length 0).
+   */
+  int virDomainBlockCopy(Pointer dom, String disk, String destxml, Pointer params, int nparams,
+      int flags);
+
   /** Sets a running block job's bandwidth; 0 means unlimited. */
   int virDomainBlockJobSetSpeed(Pointer dom, String disk, NativeLong bandwidth, int flags);
 
@@ -40,6 +47,13 @@ interface LibvirtNative extends Library {
       IntByReference maxparams,
       String name,
       long value);
+
+  int virTypedParamsAddUInt(
+      PointerByReference params,
+      IntByReference nparams,
+      IntByReference maxparams,
+      String name,
+      int value);
 
   int virTypedParamsGetULLong(Pointer params, int nparams, String name, LongByReference value);
 

@@ -99,6 +99,8 @@ class ResumeTest {
     assertThat(sha256(fx.root.resolve("b.img"))).isEqualTo(expected);
     assertThat(fx.root.resolve(".b.img.ferry-part")).doesNotExist();
     long written = done.getProgress().getBytesWritten();
+    System.out.printf("resume after crash at %s: %d of %d data bytes written after the restart%n",
+        point, written, DATA);
     assertThat(written).as("bytes written after the restart at " + point)
         .isLessThan(point == CrashPoint.MID_SYNC ? DATA * 3 / 4 : DATA / 4);
   }

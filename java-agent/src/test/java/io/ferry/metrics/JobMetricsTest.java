@@ -79,4 +79,25 @@ class JobMetricsTest {
       assertThat(r.body()).contains("ferry_queue_length 1.0");
     }
   }
+
+  @Test
+  void theObserverCountsEveryChangeOnceAndRefreshesStopCounting() {
+    JobService jobs = mock(JobService.class);
+    Metrics metrics = new Metrics();
+    JobMetrics jm = new JobMetrics(jobs, metrics);
+    var observer = jm.observer();
+    Job a0 = job("a", JobState.SYNCING, 0, 0);
+    Job a1 = job("a", JobState.SYNCING, 1000, 10);
+    Job a2 = job("a", JobState.FAILED, 1500, 0).toBuilder()
+        .setError(JobError.newBuilder().setCode("UNAVAILABLE")).build();
+    observer.onChange(null, job("a", JobState.SYNCING, 777, 0)); // loaded: not counted
+    observer.onChange(a0, a1);
+    observer.onChange(a1, a2);
+    observer.onChange(a2, a2); // republished: nothing new
+    when(jobs.list(any())).thenReturn(List.of(a2));
+    jm.refresh();
+    jm.refresh();
+    assertThat(metrics.scrape()).contains("ferry_copied_bytes_total 1500.0")
+        .contains("ferry_errors_total{code=\"UNAVAILABLE\",source=\"job\"} 1.0");
+  }
 }
