@@ -140,7 +140,7 @@ public class LiveMirrorBench {
     }
 
     /** Longest gap between completed writes within [from, to] (nanoTime). */
-    double maxGapMs(long from, long to) {
+    public double maxGapMs(long from, long to) {
       long max = 0;
       Long prev = null;
       synchronized (done) {
@@ -157,7 +157,7 @@ public class LiveMirrorBench {
       return max / 1e6;
     }
 
-    double mibsBetween(long from, long to) {
+    public double mibsBetween(long from, long to) {
       long n = 0;
       synchronized (done) {
         for (long t : done) {
@@ -301,7 +301,7 @@ public class LiveMirrorBench {
       before = w.mibsBetween(t0 - 2_000_000_000L, t0);
     }
     double ready = readyAt[0] == 0 ? Double.NaN : (readyAt[0] - t0) / 1e9;
-    double pause = w.maxGapMs(pivotStart - 200_000_000L, end + 500_000_000L);
+    double pause = w.maxGapMs(pivotStart - 200_000_000L, end + 2_000_000_000L);
     double during = w.mibsBetween(t0, readyAt[0] == 0 ? end : readyAt[0]);
     sh(script, "undefine", labDir, name);
     return new Result(method, outcome, ready, (end - t0) / 1e9, during, pause,

@@ -1,6 +1,15 @@
 package io.ferry;
 
 import io.ferry.config.AgentConfig;
+import io.ferry.endpoint.FileRoots;
+import io.ferry.error.FerryException;
+import io.ferry.virt.Hypervisor;
+import io.ferry.virt.LibvirtSocket;
+import io.ferry.virt.LiveMirrorService;
+import io.ferry.virt.MirrorDestinations;
+import io.ferry.virt.VirtBlockJobHook;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.ferry.endpoint.DefaultEndpointResolver;
 import io.ferry.endpoint.FormatRegistry;
 import io.ferry.endpoint.ImageFileCodec;
@@ -21,6 +30,8 @@ import java.util.List;
 final class AgentWiring {
   private static final java.time.Duration RBD_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(30);
 
+  private static final Logger log = LoggerFactory.getLogger(AgentWiring.class);
+
   private AgentWiring() {}
 
   /** Config -> formats -> endpoint resolver -> JobManager (which resumes journaled jobs). */
@@ -36,7 +47,31 @@ final class AgentWiring {
     manager.addObserver(jobMetrics.observer());
     List<DiskFormat> known = new ArrayList<>(formats.formats());
     return new Agent.Layers(manager, jobMetrics,
-        new CapabilitiesProvider.Formats(known, known), resolver);
+        new CapabilitiesProvider.Formats(known, known), resolver, virt(config, manager));
+  }
+
+  /**
+   * Live mirrors and block-job supervision when libvirt answers at the configured URI; without
+   * it the agent still copies, and those calls answer UNIMPLEMENTED saying why.
+   */
+  static Agent.Virt virt(AgentConfig config, JobManager manager) {
+    String uri = config.libvirtUri();
+    if (!LibvirtSocket.present(uri)) {
+      log.info("libvirt: no daemon socket for {}; live mirrors are off", uri);
+      return Agent.Virt.NONE;
+    }
+    Hypervisor hv;
+    try {
+      hv = Hypervisor.connect(uri);
+    } catch (FerryException e) {
+      log.warn("libvirt: {}; live mirrors are off", e.getMessage());
+      return Agent.Virt.NONE;
+    }
+    LiveMirrorService mirrors = new LiveMirrorService(hv);
+    manager.enableLiveMirrors(mirrors,
+        new MirrorDestinations(config.clusters(), new FileRoots(config.roots())));
+    log.info("libvirt: connected to {}; live mirrors are on", uri);
+    return new Agent.Virt(true, true, new VirtBlockJobHook(mirrors));
   }
 
   static JobManagerConfig jobConfig(AgentConfig c) {

@@ -16,8 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "demo",
     description = {
-      "Moves a sample volume between two file-backed pools through an agent on loopback,",
-      "while a simulated guest keeps writing to it, then checks the result independently."
+      "The quick start: move a sample volume between two file-backed pools while a guest writes.",
+      "Starts an agent on loopback, moves a sparse volume from pool-a to pool-b while a",
+      "simulated guest keeps writing to it through the agent, then checks the result",
+      "independently: every guest write on the destination, holes kept, verify equal."
     })
 final class DemoCommand implements Callable<Integer> {
 

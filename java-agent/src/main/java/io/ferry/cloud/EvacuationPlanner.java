@@ -34,6 +34,20 @@ public final class EvacuationPlanner {
     return new EvacuationState(from, target, clock.instant().toString(), moves);
   }
 
+  /**
+   * A retype whose type can land on the volume's own backend may be done by the driver in
+   * place: the pool would not be emptied.
+   */
+  private static String sameBackend(Volume v, MoveTarget target, PreflightFacts f) {
+    if (target.kind() != MoveTarget.Kind.TYPE) {
+      return null;
+    }
+    boolean own = DestinationPools.resolve(target, f.targetType(), f.pools()).stream()
+        .anyMatch(p -> p.backend().equals(v.backend()));
+    return own ? "destination: type " + target.value() + " can stay on " + v.backend()
+        + "; pick a type whose volume_backend_name is another backend" : null;
+  }
+
   private static PlannedMove planOne(Volume v, MoveTarget target, PreflightGatherer gatherer) {
     PreflightFacts f = gatherer.gather(v.id(), target);
     AttachmentState att = AttachmentState.of(f.volume(), f.attachments());
@@ -43,7 +57,7 @@ public final class EvacuationPlanner {
     String failed = PreflightChecks.run(f).stream()
         .filter(r -> r.verdict() == CheckResult.Verdict.FAIL)
         .map(r -> r.name() + ": " + r.reason())
-        .findFirst().orElse(null);
+        .findFirst().orElse(sameBackend(v, target, f));
     PlannedMove.State state = failed == null ? PlannedMove.State.PENDING
         : PlannedMove.State.SKIPPED;
     return new PlannedMove(v.id(), v.name(), v.sizeGb(), att.attached(), serverId, computeHost,

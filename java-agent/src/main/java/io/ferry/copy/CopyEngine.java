@@ -43,23 +43,17 @@ import org.slf4j.LoggerFactory;
  *       {@link #run} then throws {@link FerryException} with {@link Reason#CANCELLED}.
  * </ul>
  *
- * <p>One engine runs once. Memory: {@code parallelism} direct buffers of {@link #IO_BUFFER}
- * bytes (or the chunk size, if smaller). The chunk size is the unit of work and of the checkpoint
- * bitmap; each chunk is copied in requests of at most {@link #IO_BUFFER} bytes.
+ * <p>One engine runs once. The chunk size is the unit of work and of the checkpoint bitmap; a
+ * chunk is copied in requests of the size both devices prefer ({@link
+ * BlockDevice#preferredRequestSize()}, a device without a preference counting as the chunk
+ * size): 256 KiB between two files, whole chunks when RBD is involved. Memory: {@code
+ * parallelism} direct buffers of that size.
  */
 public final class CopyEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(CopyEngine.class);
   /** Verification rounds (compare, recopy differing chunks) before giving up with DATA_LOSS. */
   static final int MAX_VERIFY_ROUNDS = 4;
-
-  /**
-   * Bytes per read/write request (and per worker buffer); a chunk is copied in pieces this large.
-   * Small enough that the data a read just put in the buffer is still in the CPU cache when the
-   * write copies it out: on the lab VM, 256 KiB requests copied a 4 GiB half-data file with
-   * under half the system CPU of 2-4 MiB requests, and faster than {@code qemu-img convert}.
-   */
-  public static final int IO_BUFFER = 256 * 1024;
 
   private final CopyPlan plan;
   private final CopyListener listener;
@@ -93,8 +87,7 @@ public final class CopyEngine {
     boolean resumed = isResume(resumeFrom);
     chunkSize = from.chunkSize() > 0 ? from.chunkSize() : plan.chunkSize();
     stats = new CopyStats(from.bytesCopied());
-    int buffer = (int) Math.min(chunkSize, IO_BUFFER);
-    Workers workers = new Workers(plan.parallelism(), buffer, this::stopping);
+    Workers workers = new Workers(plan.parallelism(), this::stopping);
     if (resumed) {
       LOG.info("resuming copy to {} in {} (pass {})", plan.destination().describe(), from.phase(), from.pass());
     }

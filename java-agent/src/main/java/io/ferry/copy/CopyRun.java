@@ -39,6 +39,7 @@ final class CopyRun {
     readFrom = full.readFrom();
     size = readFrom.size();
     checkDestination();
+    workers.allocate(requestSize(readFrom, plan.destination()));
     List<Extent> data = Chunks.normalize(full.extents(), size);
     stats.holeBytes.set(size - Chunks.total(data));
     pass = from.pass();
@@ -90,6 +91,20 @@ final class CopyRun {
           dest.describe() + " has " + dest.size() + " bytes, less than the " + size
               + " bytes of " + readFrom.describe() + ": create or grow it to at least that size");
     }
+  }
+
+  /**
+   * Bytes per request: the larger of both sides' preferences (no preference meaning the chunk
+   * size), at most the chunk size. File to file: 256 KiB; with RBD on either side: whole chunks.
+   */
+  private int requestSize(BlockDevice source, BlockDevice dest) {
+    long wanted = Math.max(preference(source), preference(dest));
+    return (int) Math.max(4096, Math.min(chunkSize, wanted));
+  }
+
+  private long preference(BlockDevice dev) {
+    int p = dev.preferredRequestSize();
+    return p > 0 ? p : chunkSize;
   }
 
   /** The full sync: every allocated chunk not synced by an earlier run; holes stay holes. */

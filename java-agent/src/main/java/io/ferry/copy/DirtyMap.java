@@ -9,11 +9,16 @@ import java.util.TreeMap;
 /**
  * A thread-safe set of dirty byte ranges, kept merged: overlapping and touching ranges become one.
  * Ranges are widened to {@code granularity} so that a storm of small random writes costs one
- * entry per granule at most (memory stays bounded by size / granularity).
+ * entry per granule at most. When the map holds more than {@link #MAX_RANGES} ranges anyway (a
+ * guest writing all over a large disk) the granularity doubles and the ranges are widened again:
+ * memory stays bounded (a few MiB) at the price of copying a little more.
  */
 public final class DirtyMap {
 
-  private final long granularity;
+  /** Ranges kept before the map coarsens itself (about 100 bytes each). */
+  static final int MAX_RANGES = 32_768;
+
+  private long granularity;
   private final TreeMap<Long, Long> ranges = new TreeMap<>(); // start -> end, disjoint, not touching
   private long bytes;
 
@@ -27,6 +32,13 @@ public final class DirtyMap {
 
   /** Marks {@code [offset, offset+length)} dirty. */
   public synchronized void add(long offset, long length) {
+    insert(offset, length);
+    if (ranges.size() > MAX_RANGES) {
+      coarsen();
+    }
+  }
+
+  private void insert(long offset, long length) {
     if (length <= 0) {
       return;
     }
@@ -46,6 +58,24 @@ public final class DirtyMap {
     }
     ranges.put(start, end);
     bytes += end - start;
+  }
+
+  /** Doubles the granularity until the ranges fit again. */
+  private void coarsen() {
+    while (ranges.size() > MAX_RANGES / 2) {
+      granularity *= 2;
+      List<Extent> old = snapshot();
+      ranges.clear();
+      bytes = 0;
+      for (Extent e : old) {
+        insert(e.offset(), e.length());
+      }
+    }
+  }
+
+  /** The current granularity (grows when the map coarsens). */
+  public synchronized long granularity() {
+    return granularity;
   }
 
   public void addAll(List<Extent> extents) {

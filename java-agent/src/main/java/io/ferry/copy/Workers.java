@@ -35,12 +35,18 @@ final class Workers {
   private final ByteBuffer[] buffers;
   private final BooleanSupplier stop;
 
-  Workers(int parallelism, int bufferSize, BooleanSupplier stop) {
+  Workers(int parallelism, BooleanSupplier stop) {
     this.buffers = new ByteBuffer[parallelism];
-    for (int i = 0; i < parallelism; i++) {
-      buffers[i] = ByteBuffer.allocateDirect(bufferSize);
-    }
     this.stop = stop;
+  }
+
+  /** Allocates each worker's buffer, once, when the request size is known. */
+  void allocate(int bufferSize) {
+    for (int i = 0; i < buffers.length; i++) {
+      if (buffers[i] == null) {
+        buffers[i] = ByteBuffer.allocateDirect(bufferSize);
+      }
+    }
   }
 
   /**

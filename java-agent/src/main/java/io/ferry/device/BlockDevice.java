@@ -55,6 +55,16 @@ public interface BlockDevice extends Closeable {
   /** True when {@link #writeZeroes} with {@code deallocate} really punches holes. */
   boolean canDeallocate();
 
+  /**
+   * The read/write request size this device works best with, in bytes, or 0 for no preference.
+   * The copy engine sizes its requests from both sides' answers (a device without a preference
+   * counts as wanting whole chunks). Local files prefer small requests whose data is still in the
+   * CPU cache when it is copied out again; network stores prefer large ones.
+   */
+  default int preferredRequestSize() {
+    return 0;
+  }
+
   /** True when writes are refused (snapshots, sources opened read-only). */
   boolean isReadOnly();
 

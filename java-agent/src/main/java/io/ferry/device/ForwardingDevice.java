@@ -58,6 +58,11 @@ public abstract class ForwardingDevice implements BlockDevice {
   }
 
   @Override
+  public int preferredRequestSize() {
+    return delegate.preferredRequestSize();
+  }
+
+  @Override
   public boolean isReadOnly() {
     return delegate.isReadOnly();
   }

@@ -77,6 +77,11 @@ public final class SharedDevice implements BlockDevice {
   }
 
   @Override
+  public int preferredRequestSize() {
+    return slot.tap().preferredRequestSize();
+  }
+
+  @Override
   public boolean isReadOnly() {
     return readOnly || slot.tap().isReadOnly();
   }

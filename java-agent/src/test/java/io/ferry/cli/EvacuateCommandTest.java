@@ -179,4 +179,14 @@ class EvacuateCommandTest {
     assertThat(cli.err.toString()).contains("belongs to the evacuation of");
     assertThat(Files.list(dir)).noneMatch(p -> p.toString().endsWith(".tmp"));
   }
+
+  @Test
+  void typeThatCanStayOnTheSourceBackendIsRefusedPerVolume() {
+    os.fleet(2, 0);
+    int code = cli.run(command(), "--from", A, "--type", "ceph-a", "--poll", "0",
+        "--state", state.toString());
+    assertThat(code).isEqualTo(6);
+    assertThat(cli.out.toString()).contains("can stay on cinder@ceph-a");
+    assertThat(os.actions()).isEmpty();
+  }
 }

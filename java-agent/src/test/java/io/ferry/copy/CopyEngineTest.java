@@ -101,4 +101,29 @@ class CopyEngineTest {
     assertThat(dst.opsByOffset())
         .containsExactly(new Op("write", 0, 64 * KIB), new Op("zero", 64 * KIB, MIB - 64 * KIB));
   }
+
+  @Test
+  void requestsFollowTheDevicesPreferredSize() throws Exception {
+    MemoryDevice src = Fixtures.memory("src", MIB);
+    Fixtures.fill(src, 0, 256 * KIB, 1);
+    RecordingDevice dst = new RecordingDevice(smallRequests(Fixtures.memory("dst", MIB)));
+    try (TapChangeFeed feed = new TapChangeFeed(new WriteTap(smallRequests(src)))) {
+      new CopyEngine(Fixtures.plan(feed, dst, true), new RecordingListener()).run(null);
+    }
+    assertThat(dst.opsByOffset())
+        .containsExactly(
+            new Op("write", 0, 64 * KIB),
+            new Op("write", 64 * KIB, 64 * KIB),
+            new Op("write", 128 * KIB, 64 * KIB),
+            new Op("write", 192 * KIB, 64 * KIB));
+  }
+
+  private static io.ferry.device.BlockDevice smallRequests(io.ferry.device.BlockDevice d) {
+    return new io.ferry.device.ForwardingDevice(d) {
+      @Override
+      public int preferredRequestSize() {
+        return (int) (64 * KIB);
+      }
+    };
+  }
 }

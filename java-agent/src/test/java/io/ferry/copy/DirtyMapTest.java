@@ -52,7 +52,7 @@ class DirtyMapTest {
     for (int t = 0; t < 4; t++) {
       int base = t;
       threads.add(new Thread(() -> {
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < 5_000; i++) {
           map.add((i * 4L + base) * 10, 5); // disjoint, never touching
         }
       }));
@@ -61,7 +61,24 @@ class DirtyMapTest {
     for (Thread t : threads) {
       t.join();
     }
-    assertThat(map.bytes()).isEqualTo(40_000 * 5);
-    assertThat(map.snapshot()).hasSize(40_000);
+    assertThat(map.bytes()).isEqualTo(20_000 * 5);
+    assertThat(map.snapshot()).hasSize(20_000);
+  }
+
+  @Test
+  void tooManyRangesCoarsenTheMapWithoutLosingAnything() {
+    DirtyMap map = new DirtyMap(4096);
+    int n = DirtyMap.MAX_RANGES * 3;
+    for (int i = 0; i < n; i++) {
+      map.add(i * 3L * 4096 + 100, 10); // every third granule: never touching at first
+    }
+    assertThat(map.snapshot().size()).isLessThanOrEqualTo(DirtyMap.MAX_RANGES);
+    assertThat(map.granularity()).isGreaterThan(4096);
+    // every write is still covered
+    List<Extent> all = map.snapshot();
+    for (int i = 0; i < n; i += 997) {
+      long at = i * 3L * 4096 + 100;
+      assertThat(all).anyMatch(e -> e.offset() <= at && at + 10 <= e.end());
+    }
   }
 }

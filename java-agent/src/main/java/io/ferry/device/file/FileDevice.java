@@ -284,6 +284,16 @@ public final class FileDevice implements BlockDevice {
     return punchWorks;
   }
 
+  /**
+   * 256 KiB: small enough that what a read put in the buffer is still in the CPU cache when the
+   * write copies it out (on the lab VM this halved the system CPU of a file-to-file copy compared
+   * with 2-4 MiB requests, and beat {@code qemu-img convert}).
+   */
+  @Override
+  public int preferredRequestSize() {
+    return 256 * 1024;
+  }
+
   @Override
   public boolean isReadOnly() {
     return !writable;

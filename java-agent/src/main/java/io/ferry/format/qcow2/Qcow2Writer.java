@@ -188,6 +188,8 @@ final class Qcow2Writer {
   void flush() throws IOException {
     synchronized (lock) {
       refs.flush();
+      // Refcounts reach the disk before the tables that reference the clusters they count.
+      store.flush();
       for (Integer l1Index : t.dirtyL2.toArray(new Integer[0])) {
         ByteBuffer b = ByteBuffer.allocate(cs);
         b.asLongBuffer().put(t.l2(l1Index));
