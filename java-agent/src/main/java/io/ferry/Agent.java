@@ -8,6 +8,7 @@ import io.ferry.error.FerryException;
 import io.ferry.error.Reason;
 import io.ferry.job.JobService;
 import io.ferry.metrics.JobMetrics;
+import io.ferry.nbd.NbdServer;
 import io.ferry.metrics.Metrics;
 import io.ferry.metrics.MetricsHttpServer;
 import io.ferry.server.AgentServer;
@@ -18,6 +19,7 @@ import io.ferry.server.StatusMapper;
 import io.ferry.server.TlsServers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -155,6 +157,16 @@ public final class Agent implements AutoCloseable {
       throw new FerryException(Reason.UNIMPLEMENTED, "this agent has no endpoint resolver");
     }
     return endpoints.acquire(endpoint, "endpoint");
+  }
+
+  /**
+   * Exports {@code endpoint} over NBD on {@code address} (a Unix socket or a 127.0.0.1 TCP
+   * address), through the agent's shared device: writes made by NBD clients pass the write tap,
+   * so a job copying this endpoint merges them. Closing the server releases the device handle.
+   */
+  public NbdServer exportNbd(Endpoint endpoint, SocketAddress address, boolean readOnly)
+      throws IOException {
+    return NbdServer.startOwning(openShared(endpoint), address, "ferry", readOnly);
   }
 
   /** The API's bound port (after binding port 0). */

@@ -37,6 +37,7 @@ public final class NbdServer implements AutoCloseable {
   private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
   private volatile boolean closed;
+  private volatile AutoCloseable owned;
 
   private NbdServer(ServerSocketChannel listener, NbdExport export) throws IOException {
     this.listener = listener;
@@ -80,6 +81,23 @@ public final class NbdServer implements AutoCloseable {
   /** The bound address (the real port when started on port 0). */
   public SocketAddress address() {
     return address;
+  }
+
+  /**
+   * Like {@link #start}, but the server owns {@code device}: {@link #close()} closes it too (the
+   * agent's shared-device handle, released when the export ends).
+   */
+  public static NbdServer startOwning(BlockDevice device, SocketAddress address,
+      String exportName, boolean readOnly) throws IOException {
+    NbdServer server;
+    try {
+      server = start(device, address, exportName, readOnly);
+    } catch (IOException | RuntimeException e) {
+      device.close();
+      throw e;
+    }
+    server.owned = device;
+    return server;
   }
 
   /** A URI qemu-img and nbdinfo accept for this export. */
@@ -152,6 +170,13 @@ public final class NbdServer implements AutoCloseable {
     if (address instanceof UnixDomainSocketAddress unix) {
       Files.deleteIfExists(unix.getPath());
     }
+    closeOwned();
     log.info("nbd: export '{}' on {} closed", export.name(), address);
+  }
+
+  private void closeOwned() throws IOException {
+    if (owned instanceof java.io.Closeable c) {
+      c.close();
+    }
   }
 }
