@@ -1,0 +1,157 @@
+package io.ferry.nbd;
+
+import io.ferry.device.BlockDevice;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An NBD server exporting one {@link BlockDevice} on a Unix socket or a TCP address, one thread
+ * per connection. The device is not closed by the server: its owner passes the agent's shared
+ * device so writes through the export reach a running job's write tap.
+ *
+ * <pre>
+ * try (NbdServer nbd = NbdServer.start(device, UnixDomainSocketAddress.of(path), "vol", false)) {
+ *   // qemu-img info nbd+unix:///vol?socket=path
+ * }
+ * </pre>
+ */
+public final class NbdServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(NbdServer.class);
+
+  private final ServerSocketChannel listener;
+  private final NbdExport export;
+  private final SocketAddress address;
+  private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+  private final Thread acceptor;
+  private volatile boolean closed;
+
+  private NbdServer(ServerSocketChannel listener, NbdExport export) throws IOException {
+    this.listener = listener;
+    this.export = export;
+    this.address = listener.getLocalAddress();
+    this.acceptor = new Thread(this::acceptLoop, "nbd-accept-" + export.name());
+    acceptor.setDaemon(true);
+  }
+
+  /**
+   * Starts serving {@code device} as {@code exportName} on {@code address}: a
+   * {@link UnixDomainSocketAddress} (an existing socket file there is refused) or an
+   * {@link InetSocketAddress} (port 0 picks a free port; see {@link #address()}).
+   */
+  public static NbdServer start(BlockDevice device, SocketAddress address, String exportName,
+      boolean readOnly) throws IOException {
+    ServerSocketChannel ch;
+    if (address instanceof UnixDomainSocketAddress unix) {
+      if (Files.exists(unix.getPath())) {
+        throw new IOException("nbd socket " + unix.getPath() + " already exists; remove it or "
+            + "choose another path");
+      }
+      ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    } else {
+      ch = ServerSocketChannel.open();
+      ch.socket().setReuseAddress(true);
+    }
+    try {
+      ch.bind(address);
+    } catch (IOException e) {
+      ch.close();
+      throw new IOException("nbd: cannot listen on " + address + ": " + e.getMessage(), e);
+    }
+    NbdServer server = new NbdServer(ch, new NbdExport(device, exportName, readOnly));
+    server.acceptor.start();
+    log.info("nbd: exporting {} as '{}' on {}{}", device.describe(), exportName, server.address,
+        readOnly ? " (read-only)" : "");
+    return server;
+  }
+
+  /** The bound address (the real port when started on port 0). */
+  public SocketAddress address() {
+    return address;
+  }
+
+  /** A URI qemu-img and nbdinfo accept for this export. */
+  public String uri() {
+    if (address instanceof UnixDomainSocketAddress unix) {
+      return "nbd+unix:///" + export.name() + "?socket=" + unix.getPath();
+    }
+    InetSocketAddress inet = (InetSocketAddress) address;
+    return "nbd://" + inet.getHostString() + ":" + inet.getPort() + "/" + export.name();
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      try {
+        SocketChannel client = listener.accept();
+        connections.add(client);
+        Thread t = new Thread(() -> serve(client), "nbd-conn-" + export.name());
+        t.setDaemon(true);
+        t.start();
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        if (!closed) {
+          log.warn("nbd: accept failed on {}: {}", address, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private void serve(SocketChannel client) {
+    try (client) {
+      NbdWire wire = new NbdWire(client);
+      NbdHandshake.Session session = new NbdHandshake(wire, export).run();
+      if (session != null) {
+        new NbdTransmission(wire, export, session).run();
+      }
+    } catch (EOFException | ClosedChannelException e) {
+      log.debug("nbd: client left: {}", e.getMessage());
+    } catch (NbdProtocolException e) {
+      log.warn("nbd: dropping a client of '{}': {}", export.name(), e.getMessage());
+    } catch (IOException e) {
+      log.debug("nbd: connection to '{}' ended: {}", export.name(), e.toString());
+    } catch (RuntimeException e) {
+      log.warn("nbd: connection to '{}' failed", export.name(), e);
+    } finally {
+      connections.remove(client);
+    }
+  }
+
+  /** Stops listening and drops every connection. Idempotent; the device stays open. */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    listener.close();
+    for (SocketChannel c : connections) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        log.debug("nbd: closing a connection: {}", e.getMessage());
+      }
+    }
+    try {
+      acceptor.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (address instanceof UnixDomainSocketAddress unix) {
+      Files.deleteIfExists(unix.getPath());
+    }
+    log.info("nbd: export '{}' on {} closed", export.name(), address);
+  }
+}
