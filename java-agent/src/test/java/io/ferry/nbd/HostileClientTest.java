@@ -120,6 +120,39 @@ class HostileClientTest {
   }
 
   @Test
+  void oversizedWriteIsRefusedAndTheStreamStaysInStep() throws IOException {
+    try (SocketChannel ch = transmission()) {
+      NbdWire wire = new NbdWire(ch);
+      int huge = MAX_REQUEST + 4096;
+      wire.write(request(CMD_WRITE, 0, huge), ByteBuffer.allocate(huge));
+      assertThat(simpleError(wire)).isEqualTo(EOVERFLOW);
+      wire.write(request(CMD_READ, 0, 512));
+      assertThat(simpleError(wire)).isZero();
+      assertThat(wire.read(512).remaining()).isEqualTo(512);
+    }
+    assertThat(device.allocatedBytes()).isZero();
+  }
+
+  @Test
+  void readOnlyExportRefusesWritesWithEperm() throws IOException {
+    try (NbdServer ro = NbdServer.start(device,
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "ro", true);
+        SocketChannel ch = SocketChannel.open(ro.address())) {
+      NbdWire wire = new NbdWire(ch);
+      wire.read(18);
+      wire.write(ByteBuffer.allocate(4).putInt(FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES).flip());
+      wire.write(option(OPT_EXPORT_NAME, "ro".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      ByteBuffer r = wire.read(10);
+      r.getLong();
+      assertThat(r.getShort() & TF_READ_ONLY).isNotZero();
+      wire.write(request(CMD_WRITE, 0, 16), ByteBuffer.allocate(16));
+      assertThat(simpleError(wire)).isEqualTo(EPERM);
+      wire.write(request(CMD_TRIM, 0, 4096));
+      assertThat(simpleError(wire)).isEqualTo(EPERM);
+    }
+  }
+
+  @Test
   void badRequestMagicClosesTheConnection() throws IOException {
     try (SocketChannel ch = transmission()) {
       NbdWire wire = new NbdWire(ch);
