@@ -50,17 +50,23 @@ final class NbdReplies {
     long pos = offset;
     int base = data.position();
     for (Extent e : extents) {
-      if (e.offset() > pos) {
-        hole(handle, pos, e.offset() - pos, false);
+      // Clipped again here: a chunk outside the request would corrupt the reply stream.
+      long from = Math.max(e.offset(), pos);
+      long to = Math.min(e.end(), end);
+      if (to <= from) {
+        continue;
       }
-      boolean last = e.end() >= end;
+      if (from > pos) {
+        hole(handle, pos, from - pos, false);
+      }
+      boolean last = to >= end;
       ByteBuffer slice = data.duplicate();
-      slice.position(base + (int) (e.offset() - offset)).limit(base + (int) (e.end() - offset));
-      ByteBuffer head = ByteBuffer.allocate(8).putLong(e.offset()).flip();
+      slice.position(base + (int) (from - offset)).limit(base + (int) (to - offset));
+      ByteBuffer head = ByteBuffer.allocate(8).putLong(from).flip();
       chunkHead(handle, last ? REPLY_FLAG_DONE : 0, REPLY_TYPE_OFFSET_DATA,
           8 + slice.remaining());
       wire.write(head, slice);
-      pos = e.end();
+      pos = to;
     }
     if (pos < end) {
       hole(handle, pos, end - pos, true);

@@ -153,13 +153,16 @@ final class NbdTransmission {
     long end = r.offset() + r.length();
     boolean one = (r.flags() & CMD_FLAG_REQ_ONE) != 0;
     for (Extent e : device.extents(r.offset(), r.length())) {
-      if (e.offset() > pos) {
-        out.add(new long[] {e.offset() - pos, STATE_HOLE | STATE_ZERO});
+      long from = Math.max(e.offset(), pos);
+      long to = Math.min(e.end(), end);
+      if (to <= from) {
+        continue;
       }
-      if (e.length() > 0) {
-        out.add(new long[] {e.length(), 0});
+      if (from > pos) {
+        out.add(new long[] {from - pos, STATE_HOLE | STATE_ZERO});
       }
-      pos = e.end();
+      out.add(new long[] {to - from, 0});
+      pos = to;
     }
     if (pos < end) {
       out.add(new long[] {end - pos, STATE_HOLE | STATE_ZERO});
