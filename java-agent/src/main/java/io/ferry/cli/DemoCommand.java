@@ -85,6 +85,12 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  verification      %s%n", o.verify().getEqual()
         ? "source and destination equal (" + Human.size(o.verify().getBytesCompared()) + " compared)"
         : "DIFFERENT at offset " + o.verify().getFirstDifference() + ": " + o.verify().getDetail());
+    QuickstartDemo.Conversion c = o.conversion();
+    if (c != null) {
+      out.printf("  as qcow2          pool-b/volume-1.qcow2: %s, %s on disk, %s%n",
+          Human.state(c.job().getState()), Human.size(c.fileBytes()),
+          c.verify().getEqual() ? "equal to the raw volume" : "DIFFERENT: " + c.verify().getDetail());
+    }
     out.println(o.ok() ? "result            OK" : "result            FAILED");
     out.flush();
   }

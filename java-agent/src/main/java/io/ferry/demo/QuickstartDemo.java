@@ -6,6 +6,7 @@ import io.ferry.device.BlockDevice;
 import io.ferry.device.Extent;
 import io.ferry.device.file.FileDevice;
 import io.ferry.proto.v1.CopyOptions;
+import io.ferry.proto.v1.DiskFormat;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.FerryAgentGrpc;
 import io.ferry.proto.v1.FileImage;
@@ -32,6 +33,7 @@ import java.util.stream.Stream;
  * an agent on loopback, a sample volume with data and holes moved from pool A to pool B over the
  * agent's API while a simulated guest keeps writing to it through the agent, then checked
  * independently of the agent: every guest write on the destination, the API's verify, holes kept.
+ * Then the moved volume is also written out as qcow2 by a second job and compared with it.
  */
 public final class QuickstartDemo {
 
@@ -47,14 +49,24 @@ public final class QuickstartDemo {
       long destinationAllocated,
       int guestWrites,
       int missingWrites,
-      VerifyResponse verify) {
+      VerifyResponse verify,
+      Conversion conversion) {
 
     public boolean ok() {
-      return job.getState() == JobState.COMPLETED && missingWrites == 0 && verify.getEqual();
+      return job.getState() == JobState.COMPLETED && missingWrites == 0 && verify.getEqual()
+          && conversion != null && conversion.ok();
+    }
+  }
+
+  /** The moved volume also written out as qcow2, and compared with it through the agent. */
+  public record Conversion(Job job, VerifyResponse verify, long fileBytes) {
+    public boolean ok() {
+      return job.getState() == JobState.COMPLETED && verify.getEqual();
     }
   }
 
   private static final String VOLUME = "volume-1.raw";
+  private static final String QCOW2 = "volume-1.qcow2";
   private static final long STRIDE = 16L << 20;
 
   private final Options options;
@@ -123,8 +135,34 @@ public final class QuickstartDemo {
     try (FileDevice s = FileDevice.openReadOnly(src)) {
       srcAllocated = allocated(s);
     }
+    Conversion conversion = job.getState() == JobState.COMPLETED ? convert(api, to, dir) : null;
     return new Outcome(job, options.size(), dataBytes, srcAllocated, dstAllocated,
-        writes.size(), missing, verify);
+        writes.size(), missing, verify, conversion);
+  }
+
+  /** Writes the moved volume out as qcow2 (holes stay unallocated clusters) and compares. */
+  private Conversion convert(FerryAgentGrpc.FerryAgentBlockingStub api, Endpoint raw, Path dir)
+      throws IOException {
+    Endpoint qcow2 = Endpoint.newBuilder()
+        .setFile(FileImage.newBuilder().setRoot("pool-b").setPath(QCOW2)
+            .setFormat(DiskFormat.QCOW2))
+        .build();
+    Job job = api.startCopy(StartCopyRequest.newBuilder()
+        .setRequestId("quickstart-qcow2-" + System.nanoTime())
+        .setSource(raw)
+        .setDestination(qcow2)
+        .setOptions(CopyOptions.newBuilder().setCreateDestination(true).setVerify(true)
+            .setDestinationFormat(DiskFormat.QCOW2))
+        .putLabels("volume", "volume-1")
+        .build());
+    Iterator<Job> updates = api.watchJob(WatchJobRequest.newBuilder().setJobId(job.getId()).build());
+    while (updates.hasNext()) {
+      job = updates.next();
+      progress.accept(job);
+    }
+    VerifyResponse verify = api.verify(VerifyRequest.newBuilder().setA(raw).setB(qcow2).build());
+    Path file = dir.resolve("pool-b").resolve(QCOW2);
+    return new Conversion(job, verify, Files.exists(file) ? Files.size(file) : 0);
   }
 
   /**

@@ -36,6 +36,11 @@ class QuickstartDemoTest {
         .isLessThan(96L << 20);
     assertThat(seen).extracting(Job::getState)
         .contains(JobState.SYNCING, JobState.MERGING, JobState.VERIFYING, JobState.COMPLETED);
+    assertThat(o.conversion().job().getState()).isEqualTo(JobState.COMPLETED);
+    assertThat(o.conversion().verify().getEqual()).as("qcow2 holds the moved volume").isTrue();
+    assertThat(o.conversion().fileBytes())
+        .as("the qcow2 file keeps the holes: smaller than the virtual size")
+        .isPositive().isLessThan(96L << 20);
     assertThat(o.ok()).isTrue();
   }
 }
