@@ -21,6 +21,7 @@ final class CephLab implements AutoCloseable {
 
   static CephLab start(String name) throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/ceph-mon")), "ceph-mon is not installed");
+    name = io.ferry.device.rbd.CephLab.tagged(name);
     String script = script();
     LibvirtLab.run(script, "start", name, "--osd-size", "4G");
     String conf = null;

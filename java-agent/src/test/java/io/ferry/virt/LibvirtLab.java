@@ -31,6 +31,7 @@ public final class LibvirtLab implements AutoCloseable {
     assumeTrue(Files.isExecutable(Path.of("/usr/sbin/libvirtd")), "libvirtd is not installed");
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")),
         "qemu-system-x86 is not installed");
+    name = io.ferry.device.rbd.CephLab.tagged(name);
     Path dir = Path.of("/tmp/ferry-virt-it", name);
     Path work = Path.of("/tmp/ferry-virt-it", name + "-disks");
     Files.createDirectories(work);

@@ -36,11 +36,21 @@ public final class CephLab {
   /** Starts (or finds running) the lab cluster {@code name}. */
   public static CephLab start(String name) {
     assumeCephInstalled();
+    name = tagged(name);
     Result r = run(300, script().toString(), "start", name);
     if (r.code != 0) {
       throw new IllegalStateException("scripts/ceph-lab.sh start " + name + " failed:\n" + r.output);
     }
     return new CephLab(name, Path.of("/tmp/ferry-ceph", name, "ceph.conf"));
+  }
+
+  /**
+   * The lab name with {@code FERRY_LAB_TAG} appended, so that two checkouts can run the
+   * integration tests side by side without sharing (or stopping) each other's clusters.
+   */
+  public static String tagged(String name) {
+    String tag = System.getenv("FERRY_LAB_TAG");
+    return tag == null || tag.isBlank() ? name : name + "-" + tag;
   }
 
   /** Stops the cluster and deletes its directory. */
