@@ -5,8 +5,10 @@
 #                          /etc/libvirt, /run/libvirt, /var/lib/libvirt ... are bind mounts of this
 #                          directory), reached at $LIBVIRT_URI (socket= parameter)
 #   $FERRY_OS_DIR/nova     nova.conf, api-paste.ini, uwsgi.ini, state, instances, locks
-# nova-compute loads compute_driver = ferry_nova.driver.FerryLibvirtDriver (cinder-shim on its
-# PYTHONPATH), virt_type = qemu, and talks mTLS to the agent as client "nova-compute".
+# nova-compute loads compute_driver = ferry_nova.driver.FerryLibvirtDriver: cinder-shim is on its
+# PYTHONPATH and it runs as `python3 -m ferry_nova.compute` (nova-compute plus the import hook Nova 26
+# needs for an out-of-tree driver, see ferry_nova/nova_alias.py); virt_type = qemu; mTLS to the
+# agent as client "nova-compute".
 # Cells: cell0 and cell1 in the databases base.sh creates; the compute host is discovered at start.
 # Flavors ferry.tiny (128 MiB, 1 vCPU, no disk: boot from volume) and ferry.small (256 MiB).
 #
@@ -153,8 +155,8 @@ sys.exit(0 if up and nova.hypervisors.list() else 1)"
 
 nova_compute_start() {
   daemon_start nova-compute "$LOG_DIR/nova-compute.out" \
-    env PYTHONPATH="$REPO/cinder-shim" \
-    nova-compute --config-file "$NOVA_CONF" --log-file "$LOG_DIR/nova-compute.log"
+    env PYTHONPATH="$REPO/cinder-shim" $PY -m ferry_nova.compute \
+    --config-file "$NOVA_CONF" --log-file "$LOG_DIR/nova-compute.log"
 }
 
 nova_start() {
