@@ -140,10 +140,12 @@ final class JobRunner implements Runnable {
   private void finishCopy(CopyResult r, long chunk, long copiedBefore) {
     CopyCheckpoint done = new CopyCheckpoint(CopyPhase.DONE, 0, chunk, new java.util.BitSet(),
         List.of(), r.bytesCopied(), java.util.Map.of());
-    // The engine's last progress report may predate the end of the run: count this run's
-    // writes (copies and repairs) from the result.
+    // The engine's last progress report may predate the end of the run (a small job can end
+    // before the first tick): count this run's writes (copies and repairs) from the result,
+    // and show the whole source as done.
     long written = Math.max(0, r.bytesCopied() - copiedBefore);
     ctx.store().publish(entry, b -> b.setProgress(b.getProgress().toBuilder()
+        .setBytesTotal(r.sourceSize()).setBytesDone(r.sourceSize()).setRateBytesPerSec(0)
         .setBytesWritten(Math.max(b.getProgress().getBytesWritten(), written))
         .setBytesCopied(r.bytesCopied()).setHoleBytes(r.holeBytes())
         .setRegionsMerged(r.regionsMerged()).setDirtyBytes(0).setEtaSeconds(0)));

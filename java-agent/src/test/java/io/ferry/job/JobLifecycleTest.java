@@ -102,6 +102,18 @@ class JobLifecycleTest {
   }
 
   @Test
+  void smallJobEndsShowingTheWholeSourceDoneEvenBeforeAnyProgressTick() throws Exception {
+    fx.makeSource("a.img", 3 * 1024 * 1024 + 4096, 7);
+    JobManager m = fx.start();
+    Job done = fx.awaitState(m.startCopy(copy("r1", "a.img", "b.img", 0)).getId(),
+        JobState.COMPLETED);
+    assertThat(done.getProgress().getBytesTotal()).isEqualTo(3 * 1024 * 1024 + 4096);
+    assertThat(done.getProgress().getBytesDone()).isEqualTo(done.getProgress().getBytesTotal());
+    assertThat(done.getProgress().getRateBytesPerSec()).isZero();
+    assertThat(done.getProgress().getEtaSeconds()).isZero();
+  }
+
+  @Test
   void engineFailureEndsFailedWithErrorAndRemovesDestination() throws Exception {
     Path src = fx.makeSource("a.img", 1024 * 1024, 5);
     String before = sha256(src);
