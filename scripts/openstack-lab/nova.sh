@@ -13,7 +13,9 @@
 # Flavors ferry.tiny (128 MiB, 1 vCPU, no disk: boot from volume) and ferry.small (256 MiB).
 #
 # FERRY_NOVA_COPY_ENGINE=ferry|nova ([ferry] copy_engine): "nova" makes swap_volume use Nova's own
-# block copy, for side-by-side comparisons on the same stack; nova_restart_compute applies it.
+# block copy, for side-by-side comparisons on the same stack. To switch a running lab:
+#   FERRY_NOVA_COPY_ENGINE=nova FERRY_OS_PIECES=nova scripts/openstack-lab.sh start
+# (start rewrites nova.conf and restarts nova-compute when the file changed).
 # nova_libvirt_start must run before the agent starts (the agent enables live mirrors only when
 # libvirt answers at its start): agent_start calls it when this piece is loaded.
 
@@ -161,7 +163,13 @@ nova_compute_start() {
 
 nova_start() {
   nova_libvirt_start
+  local before
+  before=$(cat "$NOVA_CONF" 2>/dev/null | md5sum)
   nova_conf
+  if [ "$before" != "$(md5sum <"$NOVA_CONF")" ] && daemon_running nova-compute; then
+    log "nova.conf changed (e.g. FERRY_NOVA_COPY_ENGINE): restarting nova-compute"
+    daemon_stop nova-compute
+  fi
   "$REPO/cinder-shim/scripts/gen-stubs.sh" >>"$LOG_DIR/gen-stubs.log" 2>&1 ||
     die "generating the gRPC stubs for ferry_nova failed: read $LOG_DIR/gen-stubs.log"
   nova_cells
@@ -178,16 +186,6 @@ nova_start() {
   nova_flavors >>"$LOG_DIR/nova-flavors.log" 2>&1 ||
     die "creating the flavors failed: read $LOG_DIR/nova-flavors.log and $LOG_DIR/nova-api.log"
   wait_for nova-compute "$LOG_DIR/nova-compute.log" "$OS_TIMEOUT" nova_compute_ready
-}
-
-# Stop and start nova-compute, e.g. with another FERRY_NOVA_COPY_ENGINE.
-nova_restart_compute() {
-  daemon_stop nova-compute
-  nova_conf
-  nova_compute_start
-  sleep 3
-  wait_for nova-compute "$LOG_DIR/nova-compute.log" "$OS_TIMEOUT" nova_compute_ready
-  log "nova-compute restarted, [ferry] copy_engine = ${FERRY_NOVA_COPY_ENGINE:-ferry}"
 }
 
 nova_stop() {
