@@ -69,7 +69,10 @@ api_paste_config = $NOVA_DIR/api-paste.ini
 connection = $(db_url nova_api)
 [database]
 connection = $(db_url nova)
-$(authtoken_section nova)
+[keystone_authtoken]
+www_authenticate_uri = $KEYSTONE_URL
+service_token_roles_required = true
+$(nova_auth)
 [placement]
 $(nova_auth)
 [neutron]
@@ -78,7 +81,10 @@ $(nova_auth)
 os_region_name = $REGION
 $(nova_auth)
 [service_user]
-send_service_user_token = false
+# Cinder 21.3 (CVE-2023-2088 fix) refuses to delete a Nova attachment, e.g. the old volume's at
+# the end of a swap, unless the request carries a service token.
+send_service_user_token = true
+$(nova_auth)
 [conductor]
 workers = 1
 [scheduler]
@@ -88,6 +94,10 @@ discover_hosts_in_cells_interval = -1
 virt_type = qemu
 connection_uri = $LIBVIRT_URI
 cpu_mode = none
+[glance]
+# No Glance in the lab (boot from volume). Nova still builds an image URL for its legacy
+# notifications and fails without an image endpoint; nothing listens on this port.
+api_servers = http://127.0.0.1:$((FERRY_OS_PORT_BASE + 29))
 [vnc]
 enabled = false
 [spice]
@@ -109,6 +119,12 @@ progress_interval = 5
 CONF
   write_uwsgi_ini nova "$NOVA_API_PORT" /usr/bin/nova-api-wsgi 2 \
     "env = OS_NOVA_CONFIG_FILES=$NOVA_DIR/api-paste.ini;$NOVA_CONF"
+}
+
+# Checksum of nova.conf: all of it, or the part before [ferry] (what every Nova service reads).
+nova_conf_sum() {
+  [ -f "$NOVA_CONF" ] || { echo none; return 0; }
+  if [ "$1" = all ]; then md5sum <"$NOVA_CONF"; else sed '/^\[ferry\]/,$d' "$NOVA_CONF" | md5sum; fi
 }
 
 nova_manage() {
@@ -163,11 +179,17 @@ nova_compute_start() {
 
 nova_start() {
   nova_libvirt_start
-  local before
-  before=$(cat "$NOVA_CONF" 2>/dev/null | md5sum)
+  local before_all before_nova s
+  before_all=$(nova_conf_sum all) before_nova=$(nova_conf_sum nova)
   nova_conf
-  if [ "$before" != "$(md5sum <"$NOVA_CONF")" ] && daemon_running nova-compute; then
-    log "nova.conf changed (e.g. FERRY_NOVA_COPY_ENGINE): restarting nova-compute"
+  # A changed nova.conf takes effect by restarting what reads it: only nova-compute when only
+  # [ferry] (the last section) changed, e.g. FERRY_NOVA_COPY_ENGINE; otherwise every service.
+  if [ "$before_nova" != "$(nova_conf_sum nova)" ]; then
+    for s in nova-compute nova-scheduler nova-conductor nova; do
+      if daemon_running $s; then log "nova.conf changed: restarting $s"; daemon_stop $s; fi
+    done
+  elif [ "$before_all" != "$(nova_conf_sum all)" ] && daemon_running nova-compute; then
+    log "[ferry] of nova.conf changed: restarting nova-compute"
     daemon_stop nova-compute
   fi
   "$REPO/cinder-shim/scripts/gen-stubs.sh" >>"$LOG_DIR/gen-stubs.log" 2>&1 ||
