@@ -215,7 +215,7 @@ class Writer(threading.Thread):
         self.records = []
         self.times = []     # when QEMU answered each write
         self.errors = []
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self.started_at = self.stopped_at = None
 
     def write_one(self):
@@ -233,20 +233,20 @@ class Writer(threading.Thread):
     def run(self):
         self.started_at = time.monotonic()
         try:
-            while not self._stop.is_set():
+            while not self._halt.is_set():
                 self.write_one()
                 if self.rate:
                     ahead = (len(self.records) * self.size / self.rate
                              - (time.monotonic() - self.started_at))
                     if ahead > 0:
-                        self._stop.wait(ahead)
+                        self._halt.wait(ahead)
         except Exception as e:   # kept for the test to report
             self.errors.append(e)
         finally:
             self.stopped_at = time.monotonic()
 
     def stop(self):
-        self._stop.set()
+        self._halt.set()
         self.join(60)
         if self.aio:
             self.guest.hmp('qemu-io -d %s/virtio-backend "aio_flush"' % self.alias)
@@ -346,7 +346,9 @@ def source_name(pool, image):
 
 
 def rbd_name_of(connection_info):
-    return connection_info['data']['name']
+    """Nova's connection_info has the RBD details under 'data'; Cinder's
+    attachment record has them at the top."""
+    return connection_info.get('data', connection_info)['name']
 
 
 VOLUME_IMAGE = re.compile(r'^volume-[0-9a-f-]{36}$')

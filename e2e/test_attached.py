@@ -46,39 +46,40 @@ def cloud():
     return A.Cloud()
 
 
-@pytest.fixture(scope='module')
-def server(cloud):
-    """An instance booted from a ferry-a volume, no network, no OS."""
-    boot = cloud.create_volume('e2e-boot', 'ferry-a')
-    cloud.cinder.volumes.set_bootable(boot, True)
-    t0 = time.monotonic()
-    srv = cloud.boot_from_volume('e2e-attached', boot.id)
-    FIGURES['boot_from_volume_s'] = round(time.monotonic() - t0, 1)
-    srv = cloud.nova.servers.get(srv.id)
-    guest = A.Guest(getattr(srv, 'OS-EXT-SRV-ATTR:instance_name'))
-    yield srv, guest
-    guest.close()
-    cloud.nova.servers.delete(srv.id)
-    A.wait('server deleted', lambda: srv.id not in
-           [s.id for s in cloud.nova.servers.list()], 120)
-    cloud.delete_volume(boot.id)
-
-
 @pytest.fixture
-def data_volume(cloud, server, request):
-    """A 1 GiB ferry-a volume full of data (one byte value), attached."""
-    srv, guest = server
-    vol = cloud.create_volume('e2e-' + request.node.name[:40], 'ferry-a')
+def instance(cloud, request):
+    """An instance booted from a ferry-a volume (no network, no OS) with a
+    1 GiB ferry-a data volume full of data (one byte value) attached.
+    Yields (server, guest, data volume, its disk target). A guest without an
+    OS cannot release a hot-plugged disk, so nothing is detached: the
+    instance is deleted, then its volumes."""
+    name = 'e2e-' + request.node.name[5:35]
+    boot = cloud.create_volume(name + '-boot', 'ferry-a')
+    cloud.cinder.volumes.set_bootable(boot, True)
+    vol = cloud.create_volume(name + '-data', 'ferry-a')
     A.rbd_fill(POOL_A, 'volume-%s' % vol.id, DISK)
-    t0 = time.monotonic()
-    device = cloud.attach(srv.id, vol.id)
-    FIGURES.setdefault('attach_s', []).append(round(time.monotonic() - t0, 1))
-    dev = device.rpartition('/')[2]
-    yield vol, dev
+    srv = guest = None
     try:
-        cloud.detach(srv.id, vol.id)
+        t0 = time.monotonic()
+        srv = cloud.boot_from_volume(name, boot.id)
+        FIGURES.setdefault('boot_from_volume_s', []).append(round(time.monotonic() - t0, 1))
+        srv = cloud.nova.servers.get(srv.id)
+        guest = A.Guest(getattr(srv, 'OS-EXT-SRV-ATTR:instance_name'))
+        t0 = time.monotonic()
+        device = cloud.attach(srv.id, vol.id)
+        FIGURES.setdefault('attach_s', []).append(round(time.monotonic() - t0, 1))
+        yield srv, guest, vol, device.rpartition('/')[2]
     finally:
-        cloud.delete_volume(vol.id)
+        if guest is not None:
+            guest.close()
+        if srv is not None:
+            cloud.nova.servers.delete(srv.id)
+            A.wait('server deleted', lambda: srv.id not in
+                   [s.id for s in cloud.nova.servers.list()], 180)
+        for v in (vol, boot):
+            A.wait('volume %s detached' % v.id,
+                   lambda: cloud.volume(v.id).status in ('available', 'error'), 120)
+            cloud.delete_volume(v.id)
 
 
 def fill_byte(vol_id, workdir, pool=POOL_A):
@@ -148,14 +149,12 @@ def mirror_summary(vol_id):
         'job': job.id,
         'events': A.events_text(job),
         'guest_dirty_rate_mib_s': round(p.guest_dirty_rate / A.MIB, 2),
-        'bytes_copied_mib': round(p.bytes_copied / A.MIB, 1),
     }
 
 
-def test_retype_of_an_attached_volume_moves_every_record(cloud, server, data_volume,
+def test_retype_of_an_attached_volume_moves_every_record(cloud, instance,
                                                          workdir):
-    srv, guest = server
-    vol, dev = data_volume
+    srv, guest, vol, dev = instance
     fill = fill_byte(vol.id, workdir)
     during, after = A.slot_sets(DISK, seed=1, parts=2)
     # A steady writer, slow enough for Nova's own copy too (2 MiB/s).
@@ -198,9 +197,8 @@ def fast_writers(guest, dev, fill):
                          avoid=(fill,))
 
 
-def test_fast_writer_converges_with_ferrys_policy(cloud, server, data_volume, workdir):
-    srv, guest = server
-    vol, dev = data_volume
+def test_fast_writer_converges_with_ferrys_policy(cloud, instance, workdir):
+    srv, guest, vol, dev = instance
     writers = fast_writers(guest, dev, fill_byte(vol.id, workdir))
     time.sleep(5)
     t0 = time.monotonic()
@@ -216,10 +214,9 @@ def test_fast_writer_converges_with_ferrys_policy(cloud, server, data_volume, wo
         guest_write_mib_s=write_rate(writers, t0, t1), convergence_steps=steps)
 
 
-def test_cancel_during_an_attached_move_keeps_the_old_image(cloud, server, data_volume,
+def test_cancel_during_an_attached_move_keeps_the_old_image(cloud, instance,
                                                             workdir):
-    srv, guest = server
-    vol, dev = data_volume
+    srv, guest, vol, dev = instance
     old_source = A.source_name(POOL_A, 'volume-%s' % vol.id)
     writers = fast_writers(guest, dev, fill_byte(vol.id, workdir))
     time.sleep(2)
@@ -276,13 +273,12 @@ def stock_nova_copy():
     lab_script('start', FERRY_OS_PIECES='nova', FERRY_NOVA_COPY_ENGINE='ferry')
 
 
-def test_fast_writer_with_novas_own_copy(cloud, server, data_volume, workdir,
+def test_fast_writer_with_novas_own_copy(cloud, instance, workdir,
                                          stock_nova_copy):
     """The stock path on the same stack, for the record: Nova's blockCopy with
     no convergence policy. Not an assertion that it fails: what it did is
     recorded; the writer stops after STOCK_BUDGET seconds so that it can end."""
-    srv, guest = server
-    vol, dev = data_volume
+    srv, guest, vol, dev = instance
     writers = fast_writers(guest, dev, fill_byte(vol.id, workdir))
     time.sleep(5)
     result = {}
