@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 size_gib=${1:-4}
 runs=${2:-1}
 dir=${FERRY_BENCH_DIR:-/tmp/ferry-convert}
-jar=java-agent/target/ferry-agent.jar
+jar=${FERRY_JAR:-java-agent/target/ferry-agent.jar}
 port=${FERRY_BENCH_PORT:-17421}
 [ -f "$jar" ] || mvn -B -q -ntp -DskipTests package
 
