@@ -104,17 +104,17 @@ daemon_start() {
   echo $! >"$RUN_DIR/$name.pid"
 }
 
-# daemon_stop NAME: SIGTERM to its process group, SIGKILL after 20 s.
+# daemon_stop NAME [SIGNAL]: SIGNAL (default TERM) to its process group, SIGKILL after 20 s.
 daemon_stop() {
-  local name=$1 pid i
+  local name=$1 sig=${2:-TERM} pid i
   pid=$(daemon_pid "$name") || { rm -f "$RUN_DIR/$name.pid"; return 0; }
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  kill -"$sig" -- "-$pid" 2>/dev/null || kill -"$sig" "$pid" 2>/dev/null || true
   for i in $(seq 1 200); do
     [ -d "/proc/$pid" ] || break
     sleep 0.1
   done
   if [ -d "/proc/$pid" ]; then
-    log "$name (pid $pid) still running 20 s after SIGTERM: SIGKILL"
+    log "$name (pid $pid) still running 20 s after SIG$sig: SIGKILL"
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$RUN_DIR/$name.pid"
@@ -164,6 +164,9 @@ add-header = Connection: close
 $extra
 EOF
 }
+
+# uwsgi's master stops its workers at once on SIGINT (SIGTERM waits for them).
+uwsgi_stop() { daemon_stop "$1" INT; }
 
 uwsgi_start() {
   local name=$1

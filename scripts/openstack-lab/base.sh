@@ -189,8 +189,8 @@ base_start() {
 
 base_stop() {
   daemon_stop neutron
-  daemon_stop placement
-  daemon_stop keystone
+  uwsgi_stop placement
+  uwsgi_stop keystone
   rabbit_stop
   daemon_stop mysql
 }
