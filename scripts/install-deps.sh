@@ -19,7 +19,7 @@ PACKAGES=(
   # at install: policy-rc.d and the debconf answers below)
   dbconfig-no-thanks mariadb-server rabbitmq-server uwsgi-core uwsgi-plugin-python3 curl
   keystone placement-api cinder-api cinder-scheduler cinder-volume
-  nova-api nova-conductor nova-scheduler nova-compute nova-compute-qemu
+  nova-common nova-api nova-conductor nova-scheduler nova-compute nova-compute-qemu
   python3-cinderclient python3-novaclient python3-keystoneclient python3-pymysql mariadb-client
 )
 
