@@ -75,7 +75,7 @@ final class RegionMapFile {
   RegionMap load(long size) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(path));
     try {
-      if (b.remaining() < 45 || b.getLong() != MAGIC || b.getInt() != FORMAT) {
+      if (b.remaining() < 41 || b.getLong() != MAGIC || b.getInt() != FORMAT) {
         throw corrupt("not a region map of this version");
       }
       CRC32C crc = new CRC32C();
