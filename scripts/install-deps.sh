@@ -15,6 +15,9 @@ PACKAGES=(
   # Python side: Cinder and Nova code, gRPC stubs, tests
   python3-cinder python3-nova python3-os-brick python3-libvirt python3-rados python3-rbd openssl
   python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc python3-pytest
+  # OpenStack stand-in (scripts/openstack-lab.sh): Nova services, its API under uwsgi, clients
+  nova-common nova-api nova-conductor nova-scheduler nova-compute nova-compute-qemu
+  uwsgi-core uwsgi-plugin-python3 python3-novaclient python3-cinderclient dbconfig-no-thanks
 )
 
 missing=()
@@ -34,6 +37,8 @@ SUDO=""
 $SUDO debconf-set-selections <<'DEBCONF'
 cinder-common cinder/configure_db boolean false
 nova-common nova/configure_db boolean false
+nova-common nova/register-endpoint boolean false
+nova-api nova/register-endpoint boolean false
 dbconfig-common dbconfig-common/dbconfig-install boolean false
 DEBCONF
 if [ ! -x /usr/sbin/policy-rc.d ]; then

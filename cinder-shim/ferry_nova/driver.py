@@ -63,6 +63,11 @@ class FerryLibvirtDriver(libvirt_driver.LibvirtDriver):
     def _swap_volume(self, guest, disk_dev, conf, resize_to,
                      hw_firmware_type):
         ferry = CONF[options.GROUP]
+        if ferry.copy_engine == 'nova':
+            LOG.warning('[ferry] copy_engine = nova: swapping %s with Nova\'s '
+                        'own block copy (no convergence policy).', disk_dev)
+            return super()._swap_volume(guest, disk_dev, conf, resize_to,
+                                        hw_firmware_type)
         new_key = source_key(conf)
         spec = mirror_job.MirrorSpec(
             domain=guest.uuid, disk_target=disk_dev,

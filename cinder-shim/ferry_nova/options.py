@@ -15,6 +15,13 @@ FERRY_OPTS = [
     cfg.StrOpt('tls_ca', help='PEM CA certificate of the agent.'),
     cfg.StrOpt('tls_server_name',
                help='Name to check in the agent\'s certificate.'),
+    cfg.StrOpt('copy_engine', default='ferry', choices=[
+                   ('ferry', 'a Ferry live mirror (bandwidth, convergence '
+                    'policy, progress, persistent domain kept)'),
+                   ('nova', 'Nova\'s own LibvirtDriver._swap_volume (plain '
+                    'blockCopy, domain undefined during the copy, no '
+                    'timeout); for comparisons on the same stack only')],
+               help='Who copies the disk in swap_volume.'),
     cfg.IntOpt('bandwidth', default=0, min=0,
                help='Cap of one live mirror in MiB/s; 0: the agent\'s host '
                     'budget only.'),

@@ -157,3 +157,20 @@ def test_unreadable_live_disk_after_a_failure_still_rolls_back(agent, drv):
     with pytest.raises(exception.VolumeRebaseFailed):
         swap(drv, guest)
     drv._host.write_instance_config.assert_not_called()
+
+
+def test_copy_engine_nova_hands_the_copy_to_novas_own_code(agent, drv):
+    set_ferry(copy_engine='nova')
+    guest = FakeGuest(agent.agent)
+    with mock.patch('nova.virt.libvirt.driver.LibvirtDriver._swap_volume'
+                    ) as stock:
+        swap(drv, guest)
+
+    stock.assert_called_once()
+    assert stock.call_args[0][1] == 'vdb'
+    assert mirror_requests(agent) == []     # the agent is not asked
+
+
+def test_copy_engine_rejects_unknown_values():
+    with pytest.raises(ValueError):
+        cfg.CONF.set_override('copy_engine', 'qemu', group='ferry')

@@ -7,6 +7,7 @@ import io.ferry.proto.v1.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,8 +52,17 @@ final class DemoCommand implements Callable<Integer> {
         dir.toAbsolutePath(), Human.rate(options.guestRate()));
     ProgressRenderer renderer =
         new ProgressRenderer(out, System.console() != null, 1000, System::currentTimeMillis);
-    QuickstartDemo.Outcome o = new QuickstartDemo(options, renderer::update).run();
-    renderer.finish(o.job());
+    // The demo runs two jobs (the move, then the conversion): each one's outcome line comes
+    // right after its own progress lines.
+    AtomicReference<Job> shown = new AtomicReference<>();
+    QuickstartDemo.Outcome o = new QuickstartDemo(options, job -> {
+      Job before = shown.getAndSet(job);
+      if (before != null && !before.getId().equals(job.getId())) {
+        renderer.finish(before);
+      }
+      renderer.update(job);
+    }).run();
+    renderer.finish(shown.get() != null ? shown.get() : o.job());
     summary(out, o);
     if (o.ok()) {
       return ExitCodes.OK;

@@ -39,6 +39,9 @@ final class JobRunner implements Runnable {
   private volatile boolean cancelRequested;
   private volatile boolean stopRequested;
   private volatile boolean crashed;
+  private String snapshotBase;
+  /** Set once the destination is committed: from then on nothing may abandon it. */
+  private volatile boolean committed;
 
   JobRunner(JobEntry entry, RunContext ctx) {
     this.entry = entry;
@@ -79,6 +82,9 @@ final class JobRunner implements Runnable {
       CopyOptions options = entry.job.getCopyOptions();
       source = ctx.resolver().open(entry.job.getSource(), true, "source");
       dest = openDestination(source.size(), options);
+      if (options.getCopySnapshots() && entry.checkpoint == null) {
+        snapshotBase = carrySnapshots(dest);
+      }
       if (options.getOnline()) {
         online = startOnline(source, dest);
       }
@@ -97,10 +103,18 @@ final class JobRunner implements Runnable {
         dest = null;
       }
     } catch (Throwable t) {
-      if (online != null) {
-        online.close(); // the export stops before the destination may be abandoned
+      if (committed && !crashed && !causedBy(t, SimulatedCrash.class)) {
+        if (online != null) {
+          online.keep();
+          dest = null;
+        }
+        afterCommit(t);
+      } else {
+        if (online != null) {
+          online.close(); // the export stops before the destination may be abandoned
+        }
+        ending(t, dest);
       }
-      ending(t, dest);
     } finally {
       closeQuietly(source);
       closeQuietly(dest);
@@ -121,10 +135,36 @@ final class JobRunner implements Runnable {
     if (!options.getCreateDestination()) {
       return ctx.resolver().existing(job.getDestination(), size);
     }
-    Destination d = ctx.resolver().create(job.getDestination(), size, options);
+    Destination d = ctx.resolver().create(job.getDestination(), size, options, job.getSource());
     entry.destinationCreated = true;
     ctx.store().save(entry);
     return d;
+  }
+
+  /**
+   * copy_snapshots: the source's snapshots go to the destination before the engine copies the
+   * head (still PREPARING). Runs again after a restart until the engine has checkpointed: it
+   * skips the snapshots the destination has already.
+   */
+  private String carrySnapshots(Destination dest) throws Exception {
+    String base = ctx.resolver().copySnapshots(entry.job.getSource(), dest,
+        Throttle.all(ownLimit, ctx.hostThrottle()), new io.ferry.endpoint.SnapshotListener() {
+          @Override
+          public boolean stopping() {
+            return cancelRequested || stopRequested || crashed;
+          }
+
+          @Override
+          public void carried(String name, long bytes, boolean isProtected) {
+            ctx.store().event(entry, "snapshot", "carried snapshot " + name + " (" + bytes
+                + " data bytes" + (isProtected ? ", protected" : "") + ")");
+          }
+        });
+    if (base != null) {
+      ctx.store().event(entry, "snapshot", "snapshots carried; the head is copied as the diff from "
+          + base);
+    }
+    return base;
   }
 
   /** Online conversion: exports the destination now; the job shows where. */
@@ -151,10 +191,12 @@ final class JobRunner implements Runnable {
     }
     int parallelism = options.getParallelism() > 0 ? options.getParallelism()
         : cfg.defaultParallelism();
-    // Online: the source is held still and the engine writes around what clients wrote; it
-    // always verifies (the destination is in use before the copy ends).
+    // A resumed feed finds the base of its first pass in its recorded state. Online: the
+    // source is held still and the engine writes around what clients wrote; it always verifies
+    // (the destination is in use before the copy ends).
     try (var feed = online != null ? online.feed()
-        : ctx.parts().feeds().create(entry.job.getSource(), source, entry.job.getId())) {
+        : ctx.parts().feeds().create(entry.job.getSource(), source, entry.job.getId(),
+            snapshotBase)) {
       CopyPlan plan = new CopyPlan(feed,
           online != null ? online.engineDestination() : dest.device(),
           Throttle.all(ownLimit, ctx.hostThrottle()), chunk, parallelism,
@@ -176,10 +218,12 @@ final class JobRunner implements Runnable {
   private void finishCopy(CopyResult r, long chunk, long copiedBefore) {
     CopyCheckpoint done = new CopyCheckpoint(CopyPhase.DONE, 0, chunk, new java.util.BitSet(),
         List.of(), r.bytesCopied(), java.util.Map.of());
-    // The engine's last progress report may predate the end of the run: count this run's
-    // writes (copies and repairs) from the result.
+    // The engine's last progress report may predate the end of the run (a small job can end
+    // before the first tick): count this run's writes (copies and repairs) from the result,
+    // and show the whole source as done.
     long written = Math.max(0, r.bytesCopied() - copiedBefore);
     ctx.store().publish(entry, b -> b.setProgress(b.getProgress().toBuilder()
+        .setBytesTotal(r.sourceSize()).setBytesDone(r.sourceSize()).setRateBytesPerSec(0)
         .setBytesWritten(Math.max(b.getProgress().getBytesWritten(), written))
         .setBytesCopied(r.bytesCopied()).setHoleBytes(r.holeBytes())
         .setRegionsMerged(r.regionsMerged()).setDirtyBytes(0).setEtaSeconds(0)));
@@ -194,12 +238,47 @@ final class JobRunner implements Runnable {
     advanceTo(JobState.COMMITTING);
     hook(JobHooks.Point.BEFORE_COMMIT, CopyPhase.DONE);
     dest.commit();
+    committed = true;
     hook(JobHooks.Point.AFTER_COMMIT, CopyPhase.DONE);
+    String note = "";
     if (entry.job.getCopyOptions().getDeleteSource()) {
+      note = deleteSource();
+    }
+    ctx.store().transition(entry, JobState.COMPLETED, note);
+  }
+
+  /** Deletes the source of a committed job; a failure is reported, never undoes the commit. */
+  private String deleteSource() {
+    try {
       ctx.resolver().delete(entry.job.getSource());
       ctx.store().event(entry, "source", "deleted the source after the destination was committed");
+      return "";
+    } catch (IOException | RuntimeException e) {
+      log.error("job {}: committed, but the source could not be deleted: {}", entry.id,
+          e.getMessage());
+      return "destination committed, but the source could not be deleted (" + e.getMessage()
+          + "); delete it by hand once you have checked the destination";
     }
-    ctx.store().transition(entry, JobState.COMPLETED, "");
+  }
+
+  /**
+   * Something failed after the destination was committed, most likely a journal write. The
+   * destination is the job's result now: it is never abandoned and the job is never FAILED. If
+   * COMPLETED cannot be recorded, the job stays COMMITTING in the journal, and the next start
+   * re-runs the idempotent commit and completes it.
+   */
+  private void afterCommit(Throwable t) {
+    log.error("job {}: the destination is committed but recording it failed: {}", entry.id,
+        t.getMessage(), t);
+    try {
+      if (entry.job.getState() != JobState.COMPLETED) {
+        ctx.store().transition(entry, JobState.COMPLETED, "destination committed ("
+            + "a first attempt to record it failed: " + t.getMessage() + ")");
+      }
+    } catch (RuntimeException again) {
+      log.error("job {}: left COMMITTING; the agent completes it at its next start (the commit is"
+          + " idempotent): {}", entry.id, again.getMessage());
+    }
   }
 
   /** Moves to {@code target}, through the copy path's states in between if it skips some. */

@@ -12,6 +12,7 @@ import io.ferry.proto.v1.Progress;
 import io.ferry.proto.v1.StartLiveMirrorRequest;
 import io.ferry.virt.Convergence;
 import io.ferry.virt.DestinationDisk;
+import io.ferry.virt.IoTune;
 import io.ferry.virt.LiveMirrorService;
 import io.ferry.virt.MirrorDestinations;
 import io.ferry.virt.MirrorRequest;
@@ -65,7 +66,7 @@ final class LiveMirrorJobs implements AutoCloseable {
     store.add(e);
     byRequestId.put(r.getRequestId(), e);
     store.transition(e, JobState.PREPARING, "");
-    run(e, request(e.job, dest, r.getDestinationXml()), false);
+    run(e, request(e, dest, r.getDestinationXml()), false);
     return e.job;
   }
 
@@ -84,7 +85,7 @@ final class LiveMirrorJobs implements AutoCloseable {
         DestinationDisk dest = destinations.resolve(j.getDestination(), xml);
         store.publish(e, b -> b.setProgress(b.getProgress().toBuilder()
             .setRestarts(b.getProgress().getRestarts() + 1)));
-        run(e, request(j, dest, xml), true);
+        run(e, request(e, dest, xml), true);
         if (j.getState() == JobState.CANCELLING && e.mirror != null) {
           e.mirror.cancel(); // the cancel was accepted before the restart
         }
@@ -104,6 +105,9 @@ final class LiveMirrorJobs implements AutoCloseable {
           : service.start(e.id, req, runner));
     } catch (FerryException ex) {
       e.mirror = null;
+      if (reattach) {
+        restoreLimits(e, runner);
+      }
       store.transition(e, JobState.FAILED, "fail", ex.getMessage(),
           b -> b.setError(JobErrors.error(ex.reason().name(), ex.getMessage())));
       if (!reattach) {
@@ -112,10 +116,26 @@ final class LiveMirrorJobs implements AutoCloseable {
     }
   }
 
+  /** A job that cannot be supervised again still gives the guest its own I/O limits back. */
+  private void restoreLimits(JobEntry e, LiveMirrorRunner runner) {
+    IoTune saved = LiveMirrorRunner.savedLimits(e);
+    if (saved == null) {
+      return;
+    }
+    try {
+      service.hypervisor().setIoTune(e.job.getDomain(), e.job.getDiskTarget(), saved);
+      runner.onGuestLimitsSaved(null);
+    } catch (FerryException ex) {
+      log.error("job {}: could not restore the guest's I/O limits {}: {}", e.id, saved,
+          ex.getMessage());
+    }
+  }
+
   /** Where a caller-prepared destination XML is kept in the job record for a restart. */
   static final String DEST_XML_LABEL = "ferry.io/destination-xml";
 
-  private MirrorRequest request(Job j, DestinationDisk dest, String xml) {
+  private MirrorRequest request(JobEntry e, DestinationDisk dest, String xml) {
+    Job j = e.job;
     LiveMirrorOptions o = j.getMirrorOptions();
     ConvergencePolicy c = o.getConvergence();
     Convergence policy = new Convergence(Duration.ofSeconds(c.getReadyTimeoutSeconds()),
@@ -123,7 +143,7 @@ final class LiveMirrorJobs implements AutoCloseable {
         c.getThrottleGuest(), c.getGuestThrottleBytesPerSec());
     return new MirrorRequest(j.getDomain(), j.getDiskTarget(), dest,
         o.getBandwidthBytesPerSec(), o.getGranularity(), o.getBufferSize(), policy, o.getPivot(),
-        null);
+        LiveMirrorRunner.savedLimits(e));
   }
 
   private Job newJob(StartLiveMirrorRequest r) {

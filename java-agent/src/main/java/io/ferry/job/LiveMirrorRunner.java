@@ -2,6 +2,8 @@ package io.ferry.job;
 
 import io.ferry.error.FerryException;
 import io.ferry.proto.v1.JobState;
+import io.ferry.journal.proto.IoLimits;
+import io.ferry.virt.IoTune;
 import io.ferry.virt.LiveMirror;
 import io.ferry.virt.MirrorEvent;
 import io.ferry.virt.MirrorListener;
@@ -95,6 +97,25 @@ final class LiveMirrorRunner implements MirrorListener {
         .setGuestDirtyRate(p.dirtyRate())
         .setBandwidthLimit(p.bandwidthLimit())
         .setReady(p.ready())));
+  }
+
+  /** Journals the limits (or their restoration) before the virt layer goes on; may throw. */
+  @Override
+  public void onGuestLimitsSaved(IoTune saved) {
+    synchronized (entry.lock) {
+      entry.savedIoLimits = saved == null ? null : IoLimits.newBuilder()
+          .setTotalBytesSec(saved.totalBytesSec()).setReadBytesSec(saved.readBytesSec())
+          .setWriteBytesSec(saved.writeBytesSec()).build();
+      store.event(entry, "throttle", saved == null ? "guest I/O limits restored"
+          : "guest I/O limits " + saved + " saved before the throttle");
+    }
+  }
+
+  /** The limits a previous agent saved and may not have restored; null when none. */
+  static IoTune savedLimits(JobEntry e) {
+    IoLimits l = e.savedIoLimits;
+    return l == null ? null
+        : new IoTune(l.getTotalBytesSec(), l.getReadBytesSec(), l.getWriteBytesSec());
   }
 
   @Override

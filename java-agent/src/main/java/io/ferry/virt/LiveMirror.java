@@ -50,7 +50,11 @@ public final class LiveMirror {
     this.listener = listener == null ? MirrorListener.NONE : listener;
     this.mode = mode;
     this.bandwidth = req.bandwidth();
-    this.throttle = new GuestThrottle(hv, req.domain(), req.disk(), req.restoreIoTune());
+    this.throttle = new GuestThrottle(hv, req.domain(), req.disk(), req.restoreIoTune(),
+        this.listener);
+    if (req.restoreIoTune() != null) {
+      stepsTaken.add(Step.THROTTLE_GUEST); // a previous agent throttled the guest already
+    }
   }
 
   /**
@@ -91,7 +95,9 @@ public final class LiveMirror {
       }
       m.bandwidth = job.get().bandwidth();
       m.event(MirrorEvent.of("reattach", "re-attached to the running block copy at "
-          + job.get().cur() + "/" + job.get().end(), null));
+          + job.get().cur() + "/" + job.get().end() + (req.restoreIoTune() == null ? ""
+          : "; the guest's I/O limits " + req.restoreIoTune() + " come back when it ends"),
+          null));
     }
     m.spawn();
     return m;
@@ -185,9 +191,11 @@ public final class LiveMirror {
     try {
       end = loop();
     } catch (FerryException e) {
+      abortQuietly(); // nobody would supervise it any more; the guest stays on its source
       end = fail(e.reason(), e.getMessage());
     } catch (RuntimeException e) {
       log.error("live mirror {} failed", req.name(), e);
+      abortQuietly();
       end = fail(Reason.INTERNAL, e.toString());
     } finally {
       restoreThrottle("the mirror ended");
@@ -374,7 +382,7 @@ public final class LiveMirror {
         hv.abortJob(req.domain(), req.disk(), false);
       }
     } catch (FerryException e) {
-      log.warn("{}: abort after failed pivot: {}", req.name(), e.getMessage());
+      log.warn("{}: abandoning the block copy failed: {}", req.name(), e.getMessage());
     }
   }
 
@@ -395,6 +403,7 @@ public final class LiveMirror {
   }
 
   private MirrorOutcome finish(MirrorState s, Reason reason, String detail) {
+    restoreThrottle("the mirror ended"); // before the end is published: callers may rely on it
     setState(s, detail);
     return new MirrorOutcome(s, reason, detail, convergedBy, last);
   }

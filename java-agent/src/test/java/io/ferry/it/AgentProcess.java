@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * The agent as a separate process, started from the shaded jar the build made, on a loopback
  * port of its own: what a crash test needs to kill it for real.
  */
-final class AgentProcess implements AutoCloseable {
+public final class AgentProcess implements AutoCloseable {
 
   private final Path config;
   private final Path log;
@@ -24,13 +24,13 @@ final class AgentProcess implements AutoCloseable {
   private Process process;
   private ManagedChannel channel;
 
-  AgentProcess(Path config, Path log, int port) {
+  public AgentProcess(Path config, Path log, int port) {
     this.config = config;
     this.log = log;
     this.port = port;
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
@@ -45,7 +45,7 @@ final class AgentProcess implements AutoCloseable {
     return p;
   }
 
-  AgentProcess start() throws IOException, InterruptedException {
+  public AgentProcess start() throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     process = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar().toString(), "agent",
         "--config", config.toString()))
@@ -68,16 +68,16 @@ final class AgentProcess implements AutoCloseable {
     }
   }
 
-  FerryAgentGrpc.FerryAgentBlockingStub api() {
+  public FerryAgentGrpc.FerryAgentBlockingStub api() {
     return FerryAgentGrpc.newBlockingStub(channel);
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
   /** kill -9: no shutdown hook, no checkpoint, no flush. */
-  void kill9() throws InterruptedException {
+  public void kill9() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
     closeChannel();

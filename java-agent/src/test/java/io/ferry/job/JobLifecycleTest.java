@@ -102,6 +102,36 @@ class JobLifecycleTest {
   }
 
   @Test
+  void smallJobEndsShowingTheWholeSourceDoneEvenBeforeAnyProgressTick() throws Exception {
+    fx.makeSource("a.img", 3 * 1024 * 1024 + 4096, 7);
+    JobManager m = fx.start();
+    Job done = fx.awaitState(m.startCopy(copy("r1", "a.img", "b.img", 0)).getId(),
+        JobState.COMPLETED);
+    assertThat(done.getProgress().getBytesTotal()).isEqualTo(3 * 1024 * 1024 + 4096);
+    assertThat(done.getProgress().getBytesDone()).isEqualTo(done.getProgress().getBytesTotal());
+    assertThat(done.getProgress().getRateBytesPerSec()).isZero();
+    assertThat(done.getProgress().getEtaSeconds()).isZero();
+  }
+
+  @Test
+  void failureAfterCommitNeverFailsTheJobNorTouchesTheCommittedDestination() throws Exception {
+    Path src = fx.makeSource("a.img", 2 * 1024 * 1024, 8);
+    String before = sha256(src);
+    JobManager m = fx.start(JobFixture.config(fx.journal), (id, point, phase) -> {
+      if (point == JobHooks.Point.AFTER_COMMIT) {
+        throw new IllegalStateException("journal device full");
+      }
+    });
+    Job done = fx.awaitState(m.startCopy(copy("r1", "a.img", "b.img", 0)).getId(),
+        JobState.COMPLETED);
+    assertThat(done.hasError()).isFalse();
+    assertThat(done.getEventsList()).extracting(e -> e.getMessage())
+        .anyMatch(msg -> msg.contains("a first attempt to record it failed: journal device full"));
+    assertThat(sha256(fx.root.resolve("b.img"))).isEqualTo(before);
+    assertThat(sha256(src)).isEqualTo(before);
+  }
+
+  @Test
   void engineFailureEndsFailedWithErrorAndRemovesDestination() throws Exception {
     Path src = fx.makeSource("a.img", 1024 * 1024, 5);
     String before = sha256(src);

@@ -91,6 +91,24 @@ public final class RadosCluster implements AutoCloseable {
     return RbdPool.open(this, pool, namespace);
   }
 
+  /** True if the cluster has a pool named {@code name}. */
+  public boolean hasPool(String name) {
+    long id = RbdNative.rados().rados_pool_lookup(handle(), name);
+    if (id == -2) { // ENOENT
+      return false;
+    }
+    RbdException.check("rados_pool_lookup", "cluster " + spec.id() + " pool " + name, id);
+    return true;
+  }
+
+  /** The name of pool {@code id}; NOT_FOUND if there is none. */
+  public String poolName(long id) {
+    com.sun.jna.Memory buf = new com.sun.jna.Memory(256);
+    int rc = RbdNative.rados().rados_pool_reverse_lookup(handle(), id, buf, buf.size());
+    RbdException.check("rados_pool_reverse_lookup", "cluster " + spec.id() + " pool id " + id, rc);
+    return buf.getString(0);
+  }
+
   Pointer handle() {
     if (closed.get()) {
       throw new FerryException(Reason.FAILED_PRECONDITION, "cluster " + spec.id() + " handle is closed");
