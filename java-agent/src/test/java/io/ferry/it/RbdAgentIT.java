@@ -66,8 +66,17 @@ class RbdAgentIT {
 
   /** Starts a copy and follows it to its end. */
   static Job copy(String requestId, Endpoint src, Endpoint dst, CopyOptions options) {
-    Job job = agent.api().startCopy(StartCopyRequest.newBuilder().setRequestId(requestId)
+    return copy(agent, StartCopyRequest.newBuilder().setRequestId(requestId)
         .setSource(src).setDestination(dst).setOptions(options).build());
+  }
+
+  /** Starts a copy on {@code agent} and follows it to its end. */
+  static Job copy(AgentProcess agent, StartCopyRequest request) {
+    Job job = agent.api().startCopy(request);
+    return follow(agent, job);
+  }
+
+  static Job follow(AgentProcess agent, Job job) {
     Iterator<Job> it = agent.api().withDeadlineAfter(5, TimeUnit.MINUTES)
         .watchJob(WatchJobRequest.newBuilder().setJobId(job.getId()).build());
     Job last = job;
@@ -168,6 +177,80 @@ class RbdAgentIT {
       purge(c1, "a/lay-dst1");
       purge(c2, "a/lay-dst2");
     }
+  }
+
+  /**
+   * kill -9 of a real agent mid-copy of an RBD image across clusters, then a restart: the job
+   * resumes from its checkpoint and its feed snapshot, completes, writes well under the data
+   * after the restart, and leaves no temporary snapshot or part image.
+   */
+  @Test
+  void killNineMidCopyThenRestartResumesTheRbdCopy() throws Exception {
+    String src = "a/crash-src";
+    c1.rbd("create", "--size", "256M", src);
+    Path home = dir.resolve("crash");
+    Files.createDirectories(home.resolve("files"));
+    int port = AgentProcess.freePort();
+    Path config = home.resolve("agent.yaml");
+    Files.writeString(config, "listen: 127.0.0.1:" + port + "\ninsecure_plaintext: true\n"
+        + "roots:\n  default: files\njournal_dir: journal\nclusters:\n"
+        + "  c1:\n    ceph_conf: " + c1.conf() + "\n"
+        + "  c2:\n    ceph_conf: " + c2.conf() + "\n");
+    Path log = home.resolve("agent.log");
+    try {
+      long data = 160 * MIB;
+      fio(c1, src, "write", 0, 96 * MIB);
+      fio(c1, src, "write", 160 * MIB, 64 * MIB);
+      String jobId;
+      try (AgentProcess first = new AgentProcess(config, log, port).start()) {
+        Job job = first.api().startCopy(StartCopyRequest.newBuilder().setRequestId("crash-rbd")
+            .setSource(rbd("c1", "a", "crash-src")).setDestination(rbd("c2", "b", "crash-dst"))
+            .setOptions(CopyOptions.newBuilder().setCreateDestination(true)
+                .setBandwidthBytesPerSec(24 * MIB)).build());
+        jobId = job.getId();
+        waitUntilHalfSynced(first, jobId);
+        first.kill9();
+      }
+      assertThat(c1.snapshotNames(src)).as("the killed agent's feed snapshot is still there")
+          .anyMatch(n -> n.startsWith("ferry-"));
+      assertThat(c2.images("b")).contains("crash-dst.ferry-part").doesNotContain("crash-dst");
+      try (AgentProcess second = new AgentProcess(config, log, port).start()) {
+        Job done = follow(second, second.api().getJob(
+            io.ferry.proto.v1.GetJobRequest.newBuilder().setJobId(jobId).build()));
+        assertThat(done.getState()).as(done.getError().getMessage()).isEqualTo(JobState.COMPLETED);
+        assertThat(done.getProgress().getRestarts()).isGreaterThanOrEqualTo(1);
+        System.out.printf("RbdAgentIT kill -9: %d of %d data bytes written after the restart%n",
+            done.getProgress().getBytesWritten(), data);
+        assertThat(done.getProgress().getBytesWritten())
+            .as("bytes written after the restart, of %d data bytes", data).isLessThan(data * 3 / 4);
+        assertThat(done.getEventsList()).anyMatch(e -> e.getKind().equals("resume"));
+      }
+      assertThat(c2.exportSha256("b/crash-dst")).as("rbd export of destination = source")
+          .isEqualTo(c1.exportSha256(src));
+      assertThat(c1.snapshotNames(src)).as("temporary snapshots removed").isEmpty();
+      assertThat(c2.images("b")).contains("crash-dst").doesNotContain("crash-dst.ferry-part");
+    } finally {
+      purge(c1, src);
+      purge(c2, "b/crash-dst");
+      purge(c2, "b/crash-dst.ferry-part");
+    }
+  }
+
+  private static void waitUntilHalfSynced(AgentProcess agent, String id) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (System.nanoTime() < deadline) {
+      Job j = agent.api().getJob(io.ferry.proto.v1.GetJobRequest.newBuilder().setJobId(id).build());
+      var p = j.getProgress();
+      if (j.getState() == JobState.SYNCING && p.getBytesTotal() > 0
+          && p.getBytesDone() * 2 >= p.getBytesTotal()) {
+        Thread.sleep(1500); // let a checkpoint past the half be written
+        return;
+      }
+      assertThat(j.getState()).as("still copying: " + j.getError().getMessage())
+          .isIn(JobState.QUEUED, JobState.PREPARING, JobState.SYNCING);
+      Thread.sleep(100);
+    }
+    throw new AssertionError("copy did not reach half way in time");
   }
 
   /** Removes an image with its snapshots, if it exists. */
