@@ -157,6 +157,34 @@ public final class JobManager implements JobService {
   }
 
   @Override
+  public Job pivot(String jobId) {
+    JobEntry e = store.get(jobId);
+    synchronized (e.lock) {
+      Job j = e.job;
+      if (j.getKind() != io.ferry.proto.v1.JobKind.LIVE_MIRROR) {
+        throw FerryException.precondition("job " + jobId + " is a " + j.getKind() + " job: only"
+            + " live mirrors pivot (a copy job commits its destination by itself)");
+      }
+      if (j.getState() == JobState.PIVOTING) {
+        return j; // asked twice
+      }
+      LiveMirrorRunner m = e.mirror;
+      if (j.getState() != JobState.READY || m == null) {
+        throw FerryException.precondition("job " + jobId + " is " + j.getState() + ": a live "
+            + "mirror pivots only when READY (source and destination in sync); watch it until"
+            + " READY and ask again");
+      }
+      // Journaled first: an agent restarted before the pivot still pivots at READY.
+      store.change(e, b -> {
+        b.getMirrorOptionsBuilder().setPivot(true);
+        return b;
+      }, "pivot", "pivot requested by a client");
+      m.pivot();
+      return e.job;
+    }
+  }
+
+  @Override
   public Job setBandwidth(String jobId, long bytesPerSec) {
     if (bytesPerSec < 0) {
       throw FerryException.invalid("bandwidth_bytes_per_sec", "must not be negative");

@@ -42,6 +42,14 @@ final class LiveMirrorRunner implements MirrorListener {
     }
   }
 
+  /** Pivots at READY (now, if READY already). */
+  void pivot() {
+    LiveMirror m = mirror;
+    if (m != null) {
+      m.pivot();
+    }
+  }
+
   /** The mirror's share of the host budget; set before the mirror starts. */
   void lease(HostBandwidth.Lease l) {
     this.lease = l;
