@@ -15,9 +15,12 @@ PACKAGES=(
   # Python side: Cinder and Nova code, gRPC stubs, tests
   python3-cinder python3-nova python3-os-brick python3-libvirt python3-rados python3-rbd openssl
   python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc python3-pytest
-  # OpenStack stand-in (scripts/openstack-lab.sh): Nova services, its API under uwsgi, clients
+  # The local OpenStack of scripts/openstack-lab.sh (services are started by that script, never
+  # at install: policy-rc.d and the debconf answers below)
+  dbconfig-no-thanks mariadb-server rabbitmq-server uwsgi-core uwsgi-plugin-python3 curl
+  keystone placement-api cinder-api cinder-scheduler cinder-volume
   nova-common nova-api nova-conductor nova-scheduler nova-compute nova-compute-qemu
-  uwsgi-core uwsgi-plugin-python3 python3-novaclient python3-cinderclient dbconfig-no-thanks
+  python3-cinderclient python3-novaclient python3-keystoneclient python3-pymysql mariadb-client
 )
 
 missing=()
@@ -36,9 +39,15 @@ SUDO=""
 # Keep OpenStack packages from configuring databases or starting services.
 $SUDO debconf-set-selections <<'DEBCONF'
 cinder-common cinder/configure_db boolean false
+cinder-api cinder/register-endpoint boolean false
 nova-common nova/configure_db boolean false
-nova-common nova/register-endpoint boolean false
 nova-api nova/register-endpoint boolean false
+nova-common nova/register-endpoint boolean false
+keystone keystone/configure_db boolean false
+keystone keystone/register-endpoint boolean false
+keystone keystone/create-admin-tenant boolean false
+placement-common placement/configure_db boolean false
+placement-api placement/register-endpoint boolean false
 dbconfig-common dbconfig-common/dbconfig-install boolean false
 DEBCONF
 if [ ! -x /usr/sbin/policy-rc.d ]; then

@@ -39,6 +39,7 @@ final class JobRunner implements Runnable {
   private volatile boolean cancelRequested;
   private volatile boolean stopRequested;
   private volatile boolean crashed;
+  private String snapshotBase;
   /** Set once the destination is committed: from then on nothing may abandon it. */
   private volatile boolean committed;
 
@@ -80,6 +81,9 @@ final class JobRunner implements Runnable {
       CopyOptions options = entry.job.getCopyOptions();
       source = ctx.resolver().open(entry.job.getSource(), true, "source");
       dest = openDestination(source.size(), options);
+      if (options.getCopySnapshots() && entry.checkpoint == null) {
+        snapshotBase = carrySnapshots(dest);
+      }
       if (entry.checkpoint == null || entry.checkpoint.phase() != CopyPhase.DONE) {
         copy(source, dest, options);
       }
@@ -112,10 +116,36 @@ final class JobRunner implements Runnable {
     if (!options.getCreateDestination()) {
       return ctx.resolver().existing(job.getDestination(), size);
     }
-    Destination d = ctx.resolver().create(job.getDestination(), size, options);
+    Destination d = ctx.resolver().create(job.getDestination(), size, options, job.getSource());
     entry.destinationCreated = true;
     ctx.store().save(entry);
     return d;
+  }
+
+  /**
+   * copy_snapshots: the source's snapshots go to the destination before the engine copies the
+   * head (still PREPARING). Runs again after a restart until the engine has checkpointed: it
+   * skips the snapshots the destination has already.
+   */
+  private String carrySnapshots(Destination dest) throws Exception {
+    String base = ctx.resolver().copySnapshots(entry.job.getSource(), dest,
+        Throttle.all(ownLimit, ctx.hostThrottle()), new io.ferry.endpoint.SnapshotListener() {
+          @Override
+          public boolean stopping() {
+            return cancelRequested || stopRequested || crashed;
+          }
+
+          @Override
+          public void carried(String name, long bytes, boolean isProtected) {
+            ctx.store().event(entry, "snapshot", "carried snapshot " + name + " (" + bytes
+                + " data bytes" + (isProtected ? ", protected" : "") + ")");
+          }
+        });
+    if (base != null) {
+      ctx.store().event(entry, "snapshot", "snapshots carried; the head is copied as the diff from "
+          + base);
+    }
+    return base;
   }
 
   private void copy(BlockDevice source, Destination dest, CopyOptions options) throws Exception {
@@ -126,7 +156,9 @@ final class JobRunner implements Runnable {
     }
     int parallelism = options.getParallelism() > 0 ? options.getParallelism()
         : cfg.defaultParallelism();
-    try (var feed = ctx.parts().feeds().create(entry.job.getSource(), source, entry.job.getId())) {
+    // A resumed feed finds the base of its first pass in its recorded state.
+    try (var feed = ctx.parts().feeds().create(entry.job.getSource(), source, entry.job.getId(),
+        snapshotBase)) {
       CopyPlan plan = new CopyPlan(feed, dest.device(),
           Throttle.all(ownLimit, ctx.hostThrottle()), chunk, parallelism,
           !options.hasKeepSparse() || options.getKeepSparse(),

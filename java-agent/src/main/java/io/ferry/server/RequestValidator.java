@@ -42,7 +42,26 @@ public final class RequestValidator {
     endpoint("source", r.getSource(), true);
     endpoint("destination", r.getDestination(), false);
     copyOptions("options", r.getOptions(), r.getDestination());
+    copySnapshots("options.copy_snapshots", r);
     labels(r.getLabelsMap());
+  }
+
+  /** copy_snapshots: RBD image (its head) to an RBD image the job creates. */
+  static void copySnapshots(String field, StartCopyRequest r) {
+    if (!r.getOptions().getCopySnapshots()) {
+      return;
+    }
+    if (!r.getSource().hasRbd() || !r.getDestination().hasRbd()) {
+      throw FerryException.invalid(field, "is only supported from an RBD image to an RBD image");
+    }
+    if (!r.getSource().getRbd().getSnapshot().isEmpty()) {
+      throw FerryException.invalid(field, "copies an image's snapshots; leave source.rbd.snapshot"
+          + " empty (the image's head and all its snapshots are copied)");
+    }
+    if (!r.getOptions().getCreateDestination()) {
+      throw FerryException.invalid(field, "needs create_destination=true (the snapshots are made"
+          + " on a new image)");
+    }
   }
 
   public static void startLiveMirror(StartLiveMirrorRequest r) {

@@ -35,9 +35,19 @@ public final class CephLab {
 
   /** Starts (or finds running) the lab cluster {@code name}. */
   public static CephLab start(String name) {
+    return start(name, new String[0]);
+  }
+
+  /**
+   * Starts (or finds running) the lab cluster {@code name} with more options of {@code
+   * scripts/ceph-lab.sh start}, e.g. {@code "--auth", "cephx"} or {@code "--osd-size", "4G"}.
+   */
+  public static CephLab start(String name, String... options) {
     assumeCephInstalled();
     name = tagged(name);
-    Result r = run(300, script().toString(), "start", name);
+    List<String> cmd = new ArrayList<>(List.of(script().toString(), "start", name));
+    cmd.addAll(List.of(options));
+    Result r = run(300, cmd.toArray(String[]::new));
     if (r.code != 0) {
       throw new IllegalStateException("scripts/ceph-lab.sh start " + name + " failed:\n" + r.output);
     }
@@ -67,6 +77,16 @@ public final class CephLab {
 
   public Path conf() {
     return conf;
+  }
+
+  /** The cluster's directory (config, keyrings, daemons' data). */
+  public Path dir() {
+    return conf.getParent();
+  }
+
+  /** With {@code --auth cephx}: the keyring of the restricted RBD user client.ferry. */
+  public Path clientKeyring() {
+    return dir().resolve("client.ferry.keyring");
   }
 
   public RbdClusterSpec spec() {
