@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     subcommands = {AgentCommand.class, CopyCommand.class, JobsCommand.class, JobCommand.class,
         WatchCommand.class, CancelCommand.class, BandwidthCommand.class, VerifyCommand.class,
         CapsCommand.class, DemoCommand.class, CheckCommand.class, MigrateCommand.class,
-        EvacuateCommand.class, RepairCommand.class,
+        EvacuateCommand.class, RepairCommand.class, ExportCommand.class, ExportsCommand.class,
+        UnexportCommand.class, ConvertCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Environment: FERRY_AGENT, FERRY_CERT, FERRY_KEY, FERRY_CA "
         + "(defaults of --agent, --cert, --key, --ca).", ""})

@@ -46,6 +46,8 @@ public final class JobManager implements JobService {
   private final ExecutorService runners;
   private final ScheduledExecutorService ticker;
   private volatile LiveMirrorJobs liveMirrors;
+  private final java.util.concurrent.atomic.AtomicReference<OnlineConversions> online =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   public JobManager(JobManagerConfig config, EndpointResolver resolver, EngineParts parts)
       throws IOException {
@@ -54,6 +56,13 @@ public final class JobManager implements JobService {
 
   public JobManager(JobManagerConfig config, EndpointResolver resolver, EngineParts parts,
       JobHooks hooks, Clock clock) throws IOException {
+    this(config, resolver, parts, hooks, clock, null);
+  }
+
+  /** @param onlineConversions online conversion; null: refused (UNIMPLEMENTED) */
+  public JobManager(JobManagerConfig config, EndpointResolver resolver, EngineParts parts,
+      JobHooks hooks, Clock clock, OnlineConversions onlineConversions) throws IOException {
+    online.set(onlineConversions);
     this.config = config;
     this.resolver = resolver;
     this.store = new JobStore(new JobJournal(config.journalDir()), clock,
@@ -62,7 +71,7 @@ public final class JobManager implements JobService {
     this.runners = Executors.newCachedThreadPool(daemonThreads("ferry-job"));
     this.scheduler = new Scheduler(config.maxConcurrentJobs(), store, this::launch);
     this.ctx = new RunContext(store, resolver, parts, config, hostLimit, hooks,
-        scheduler::finished);
+        scheduler::finished, online);
     this.starter = new CopyStarter(store, resolver, clock);
     new Resumer(ctx, scheduler, starter, runners).resumeAll();
     this.ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("ferry-job-ticker"));
@@ -74,8 +83,21 @@ public final class JobManager implements JobService {
     store.addObserver(observer);
   }
 
+  /** Turns on online conversion (tests; the agent passes it to the constructor). */
+  public void enableOnlineConversion(OnlineConversions conversions) {
+    online.set(conversions);
+  }
+
   @Override
   public Job startCopy(StartCopyRequest request) {
+    if (request.getOptions().getOnline()) {
+      OnlineConversions o = online.get();
+      if (o == null) {
+        throw new FerryException(Reason.UNIMPLEMENTED, "options.online: online conversion is "
+            + "not available on this agent; convert offline (without online)");
+      }
+      o.check(request);
+    }
     CopyStarter.Started s = starter.start(request);
     if (s.isNew()) {
       scheduler.submit(s.entry());
