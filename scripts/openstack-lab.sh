@@ -7,18 +7,20 @@
 #   scripts/openstack-lab.sh status   one line per service; exit 0 only if all run
 #   scripts/openstack-lab.sh env      shell exports to reach the lab (eval "$(... env)")
 #   scripts/openstack-lab.sh purge    stop, then delete $FERRY_OS_DIR
+#   scripts/openstack-lab.sh start|stop PIECE...   only those pieces, e.g. `stop agent`
 #
-# Pieces (scripts/openstack-lab/*.sh, sourced in this order; each defines <piece>_start,
-# <piece>_stop, <piece>_status and <piece>_env):
-#   ceph    two lab clusters (scripts/ceph-lab.sh): 1 = volumes-a volumes-b stock-a stock-b,
-#           2 = volumes-c
+# Pieces (scripts/openstack-lab/*.sh, started in this order, stopped in reverse; each defines
+# <piece>_start, <piece>_stop, <piece>_status and <piece>_env, and may define <piece>_begin,
+# which is called for all pieces before any start, for work that can run in the background):
 #   base    MariaDB, RabbitMQ, Keystone, Placement, a fake Neutron
-#   nova    libvirtd + Nova (optional: sourced when scripts/openstack-lab/nova.sh exists); before
-#           the agent, which looks for libvirt's socket when it starts
-#   agent   the Ferry agent (mutual TLS, lab CA in $FERRY_OS_DIR/tls), OpenStack credentials
+#   ceph    two lab clusters (scripts/ceph-lab.sh): 1 = volumes-a volumes-b stock-a stock-b,
+#           2 = volumes-c (started in the background during base)
+#   agent   the Ferry agent (mutual TLS, lab CA in $FERRY_OS_DIR/tls), OpenStack credentials;
+#           starts nova's libvirtd first (the agent looks for libvirt only when it starts)
 #   cinder  cinder-api (uwsgi), cinder-scheduler, cinder-volume with backends ferry-a ferry-b
 #           (cluster 1) ferry-c (cluster 2) driven by ferry_cinder, and stock-a stock-b (stock RBD)
-#   FERRY_OS_PIECES="ceph base agent cinder" loads only those pieces.
+#   nova    libvirtd + Nova (scripts/openstack-lab/nova.sh, the "nova" helper's piece)
+#   FERRY_OS_PIECES="base ceph agent cinder" loads only those pieces.
 #
 # Environment:
 #   FERRY_OS_DIR        everything of the lab: configs, data, logs (log/), pid files (run/).
@@ -104,17 +106,17 @@ daemon_start() {
   echo $! >"$RUN_DIR/$name.pid"
 }
 
-# daemon_stop NAME: SIGTERM to its process group, SIGKILL after 20 s.
+# daemon_stop NAME [SIGNAL]: SIGNAL (default TERM) to its process group, SIGKILL after 20 s.
 daemon_stop() {
-  local name=$1 pid i
+  local name=$1 sig=${2:-TERM} pid i
   pid=$(daemon_pid "$name") || { rm -f "$RUN_DIR/$name.pid"; return 0; }
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  kill -"$sig" -- "-$pid" 2>/dev/null || kill -"$sig" "$pid" 2>/dev/null || true
   for i in $(seq 1 200); do
     [ -d "/proc/$pid" ] || break
     sleep 0.1
   done
   if [ -d "/proc/$pid" ]; then
-    log "$name (pid $pid) still running 20 s after SIGTERM: SIGKILL"
+    log "$name (pid $pid) still running 20 s after SIG$sig: SIGKILL"
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$RUN_DIR/$name.pid"
@@ -165,6 +167,9 @@ $extra
 EOF
 }
 
+# uwsgi's master stops its workers at once on SIGINT (SIGTERM waits for them).
+uwsgi_stop() { daemon_stop "$1" INT; }
+
 uwsgi_start() {
   local name=$1
   daemon_start "$name" "$LOG_DIR/$name.log" uwsgi --ini "$FERRY_OS_DIR/$name/uwsgi.ini"
@@ -172,7 +177,7 @@ uwsgi_start() {
 
 # -- pieces ---------------------------------------------------------------------------------
 
-PIECES=${FERRY_OS_PIECES:-ceph base nova agent cinder}
+PIECES=${FERRY_OS_PIECES:-base ceph agent cinder nova}
 load_pieces() {
   local p
   for p in $PIECES; do
@@ -186,23 +191,38 @@ load_pieces() {
   done
 }
 
+# The loaded pieces, or those named on the command line (checked), in start order.
+selected() {
+  local p
+  for p in "${LOADED[@]}"; do
+    if [ $# = 0 ] || [[ " $* " == *" $p "* ]]; then echo "$p"; fi
+  done
+  for p in "$@"; do
+    [[ " ${LOADED[*]} " == *" $p "* ]] || die "no piece '$p' (pieces: ${LOADED[*]})"
+  done
+}
+
 cmd_start() {
   [ "$(id -u)" = 0 ] || die "needs root (MariaDB, RabbitMQ, Ceph and libvirt run as root here)"
   mkdir -p "$LOG_DIR" "$RUN_DIR"
-  local t0=$SECONDS p t
-  log "starting in $FERRY_OS_DIR (ports $B..$((B + 43)), pieces: ${LOADED[*]})"
-  for p in "${LOADED[@]}"; do
+  local t0=$SECONDS p t pieces
+  pieces=$(selected "$@")
+  log "starting in $FERRY_OS_DIR (ports $B..$((B + 43)), pieces: $(echo $pieces))"
+  for p in $pieces; do
+    if declare -F "${p}_begin" >/dev/null; then "${p}_begin"; fi
+  done
+  for p in $pieces; do
     t=$SECONDS
     "${p}_start"
     log "$p up after $((SECONDS - t)) s"
   done
-  log "all up in $((SECONDS - t0)) s; use: eval \"\$($OS_LAB_SCRIPT env)\""
+  log "up in $((SECONDS - t0)) s; use: eval \"\$($OS_LAB_SCRIPT env)\""
 }
 
 cmd_stop() {
-  local i t0=$SECONDS
-  for ((i = ${#LOADED[@]} - 1; i >= 0; i--)); do
-    "${LOADED[$i]}_stop" || log "stopping ${LOADED[$i]} failed (continuing)"
+  local p t0=$SECONDS
+  for p in $(selected "$@" | tac); do
+    "${p}_stop" || log "stopping $p failed (continuing)"
   done
   log "stopped in $((SECONDS - t0)) s"
 }
@@ -241,10 +261,10 @@ cmd_purge() {
 LOADED=()
 load_pieces
 case ${1:-} in
-  start) mkdir -p "$FERRY_OS_DIR" && touch "$FERRY_OS_DIR/.openstack-lab" && cmd_start ;;
-  stop) cmd_stop ;;
+  start) shift && mkdir -p "$FERRY_OS_DIR" && touch "$FERRY_OS_DIR/.openstack-lab" && cmd_start "$@" ;;
+  stop) shift && cmd_stop "$@" ;;
   status) cmd_status ;;
   env) cmd_env ;;
   purge) cmd_purge ;;
-  *) sed -n '2,9p' "$OS_LAB_SCRIPT" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,10p' "$OS_LAB_SCRIPT" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -104,6 +104,8 @@ agent_start() {
   agent_conf
   if ! daemon_running agent; then
     need_free_port "$AGENT_PORT" "Ferry agent"
+    # Live mirrors are on only if libvirt answers when the agent starts.
+    if declare -F nova_libvirt_start >/dev/null; then nova_libvirt_start; fi
     # A copy of the jar: rebuilding the checkout does not pull it from under a running agent.
     cp "$(agent_jar)" "$AGENT_DIR/ferry-agent.jar"
     : >"$LOG_DIR/agent.log"

@@ -144,7 +144,14 @@ service_token_roles_required = true
 CONF
 }
 
-placement_start() {
+placement_sync() {
+  local d=$FERRY_OS_DIR/placement
+  if [ -n "${PLACEMENT_SYNC:-}" ]; then wait "$PLACEMENT_SYNC"; return; fi
+  placement-manage --config-file "$d/placement.conf" db sync >>"$LOG_DIR/placement-manage.log" 2>&1 &&
+    touch "$d/synced"
+}
+
+placement_conf() {
   local d=$FERRY_OS_DIR/placement
   mkdir -p "$d"
   cat >"$d/placement.conf" <<CONF
@@ -158,10 +165,13 @@ $(authtoken_section placement)
 CONF
   write_uwsgi_ini placement "$PLACEMENT_PORT" /usr/bin/placement-api 1 \
     "env = OS_PLACEMENT_CONFIG_DIR=$d"
+}
+
+placement_start() {
+  local d=$FERRY_OS_DIR/placement
+  placement_conf
   if [ ! -f "$d/synced" ]; then
-    placement-manage --config-file "$d/placement.conf" db sync >>"$LOG_DIR/placement-manage.log" 2>&1 ||
-      die "placement-manage db sync failed: read $LOG_DIR/placement-manage.log"
-    touch "$d/synced"
+    placement_sync || die "placement-manage db sync failed: read $LOG_DIR/placement-manage.log"
   fi
   if ! daemon_running placement; then
     need_free_port "$PLACEMENT_PORT" Placement
@@ -181,6 +191,12 @@ neutron_start() {
 
 base_start() {
   mysql_start
+  # Placement's schema is made while Keystone's is (each takes tens of seconds here).
+  if [ ! -f "$FERRY_OS_DIR/placement/synced" ]; then
+    placement_conf
+    placement_sync &
+    PLACEMENT_SYNC=$!
+  fi
   rabbit_start
   keystone_start
   placement_start
@@ -189,8 +205,8 @@ base_start() {
 
 base_stop() {
   daemon_stop neutron
-  daemon_stop placement
-  daemon_stop keystone
+  uwsgi_stop placement
+  uwsgi_stop keystone
   rabbit_stop
   daemon_stop mysql
 }

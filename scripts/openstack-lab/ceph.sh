@@ -14,17 +14,28 @@ ceph_lab() { # ceph_lab N CMD [args]
   FERRY_LAB_DIR=$FERRY_OS_DIR/ceph$n "$CEPH_LAB" "$cmd" "os-ceph$n" "$@"
 }
 
+# Starts both clusters in the background (most of their start is waiting for the OSDs), so
+# that openstack-lab.sh can start the base services meanwhile; ceph_start waits for them.
+CEPH_JOBS=()
+ceph_begin() {
+  local n pools
+  for n in 1 2; do
+    pools="volumes-c"
+    [ $n = 1 ] && pools="volumes-a volumes-b stock-a stock-b"
+    local port_var=CEPH${n}_PORT
+    ceph_lab $n start --port "${!port_var}" --pools "$pools" --osd-size "$CEPH_OSD_SIZE" \
+      >"$LOG_DIR/ceph$n-start.log" 2>&1 &
+    CEPH_JOBS[$n]=$!
+  done
+}
+
 ceph_start() {
-  # Both clusters at once: most of their start is waiting for the OSD.
-  local log1=$LOG_DIR/ceph1-start.log log2=$LOG_DIR/ceph2-start.log pid1 pid2
-  ceph_lab 1 start --port "$CEPH1_PORT" --pools "volumes-a volumes-b stock-a stock-b" \
-    --osd-size "$CEPH_OSD_SIZE" >"$log1" 2>&1 &
-  pid1=$!
-  ceph_lab 2 start --port "$CEPH2_PORT" --pools "volumes-c" --osd-size "$CEPH_OSD_SIZE" \
-    >"$log2" 2>&1 &
-  pid2=$!
-  wait $pid1 || die "Ceph cluster 1 did not start: read $log1 and $FERRY_OS_DIR/ceph1/log/"
-  wait $pid2 || die "Ceph cluster 2 did not start: read $log2 and $FERRY_OS_DIR/ceph2/log/"
+  [ ${#CEPH_JOBS[@]} -gt 0 ] || ceph_begin
+  local n
+  for n in 1 2; do
+    wait "${CEPH_JOBS[$n]}" ||
+      die "Ceph cluster $n did not start: read $LOG_DIR/ceph$n-start.log and $FERRY_OS_DIR/ceph$n/log/"
+  done
 }
 
 ceph_stop() {

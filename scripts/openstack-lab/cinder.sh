@@ -123,7 +123,7 @@ cinder_admin_env() {
 cinder_stop() {
   daemon_stop cinder-volume
   daemon_stop cinder-scheduler
-  daemon_stop cinder-api
+  uwsgi_stop cinder-api
 }
 
 cinder_status() {

@@ -46,6 +46,10 @@ final class CopyCommand extends ClientCommand {
   @Option(names = "--create", description = "Create the destination (else it must exist).")
   boolean create;
 
+  @Option(names = "--copy-snapshots", description = "RBD to RBD: carry the source's snapshots"
+      + " over, oldest first, with their protection (like `rbd deep cp`); needs --create.")
+  boolean copySnapshots;
+
   @Option(names = "--format", paramLabel = "FMT",
       description = "Destination format: raw, qcow2, vmdk, vhd, vhdx (file destinations).")
   String format;
@@ -74,7 +78,8 @@ final class CopyCommand extends ClientCommand {
     CopyOptions.Builder o = CopyOptions.newBuilder()
         .setCreateDestination(create)
         .setVerify(!noVerify)
-        .setKeepSparse(!noSparse);
+        .setKeepSparse(!noSparse)
+        .setCopySnapshots(copySnapshots);
     if (bandwidth != null) {
       o.setBandwidthBytesPerSec(parse("--bandwidth", () -> ByteSizes.parseRate(bandwidth)));
     }

@@ -35,6 +35,15 @@ public interface Backend {
   Destination create(Endpoint endpoint, String field, long size, CopyOptions options)
       throws IOException;
 
+  /**
+   * Like {@link #create(Endpoint, String, long, CopyOptions)}, knowing the copy's source: layout
+   * fields the caller left unset may follow it. By default the source is not looked at.
+   */
+  default Destination create(Endpoint endpoint, String field, long size, CopyOptions options,
+      Endpoint source) throws IOException {
+    return create(endpoint, field, size, options);
+  }
+
   /** See {@link EndpointResolver#reopen}. */
   Destination reopen(Endpoint endpoint, String field, CopyOptions options) throws IOException;
 

@@ -73,6 +73,24 @@ public final class DefaultEndpointResolver implements EndpointResolver {
   }
 
   @Override
+  public Destination create(Endpoint endpoint, long size, CopyOptions options, Endpoint source)
+      throws IOException {
+    return backend(endpoint, "destination").create(endpoint, "destination", size, options, source);
+  }
+
+  @Override
+  public String copySnapshots(Endpoint source, Destination destination,
+      io.ferry.copy.Throttle throttle, SnapshotListener listener)
+      throws IOException, InterruptedException {
+    Backend b = backend(source, "source");
+    if (!(b instanceof RbdBackend rbd) || !source.hasRbd()) {
+      throw FerryException.invalid("options.copy_snapshots",
+          "is only supported from an RBD image to an RBD image");
+    }
+    return rbd.copySnapshots(source, destination, throttle, listener);
+  }
+
+  @Override
   public Destination reopen(Endpoint endpoint, CopyOptions options) throws IOException {
     return backend(endpoint, "destination").reopen(endpoint, "destination", options);
   }

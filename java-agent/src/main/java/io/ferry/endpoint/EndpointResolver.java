@@ -29,6 +29,27 @@ public interface EndpointResolver {
   Destination create(Endpoint endpoint, long size, CopyOptions options) throws IOException;
 
   /**
+   * Like {@link #create(Endpoint, long, CopyOptions)} for a copy from {@code source}: an RBD
+   * destination's layout fields left at 0 / empty follow an RBD source's image.
+   */
+  default Destination create(Endpoint endpoint, long size, CopyOptions options, Endpoint source)
+      throws IOException {
+    return create(endpoint, size, options);
+  }
+
+  /**
+   * copy_snapshots: carries {@code source}'s snapshots, oldest first, to {@code destination} (one
+   * the job created), before the head is copied; resumable. Returns the newest carried
+   * snapshot's name, or null when the source has none. INVALID_ARGUMENT where unsupported.
+   */
+  default String copySnapshots(Endpoint source, Destination destination,
+      io.ferry.copy.Throttle throttle, SnapshotListener listener)
+      throws IOException, InterruptedException {
+    throw io.ferry.error.FerryException.invalid("options.copy_snapshots",
+        "is only supported from an RBD image to an RBD image");
+  }
+
+  /**
    * Re-opens a destination this agent created and had not committed when it stopped, so that a
    * job resumes into it. NOT_FOUND if it is gone.
    */

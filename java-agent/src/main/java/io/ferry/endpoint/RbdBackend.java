@@ -12,7 +12,10 @@ import io.ferry.device.rbd.RbdDevice;
 import io.ferry.device.rbd.RbdFeature;
 import io.ferry.device.rbd.RbdImage;
 import io.ferry.device.rbd.RbdPool;
+import io.ferry.device.rbd.RbdSnapshot;
 import io.ferry.device.rbd.RbdSnapshotChangeFeed;
+import io.ferry.device.rbd.RbdSnapshotCopier;
+import io.ferry.copy.Throttle;
 import io.ferry.error.FerryException;
 import io.ferry.error.Reason;
 import io.ferry.proto.v1.CopyOptions;
@@ -21,6 +24,7 @@ import io.ferry.proto.v1.RbdLayout;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +33,8 @@ import java.util.Map;
  * clients may write are followed by snapshot diffs ({@link #changeFeed}).
  */
 public final class RbdBackend implements Backend, AutoCloseable {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RbdBackend.class);
 
   private final RbdClusters clusters;
 
@@ -73,11 +79,22 @@ public final class RbdBackend implements Backend, AutoCloseable {
    * clients may write it), a single pass for a snapshot. Snapshot names carry {@code jobId}.
    */
   public ChangeFeed changeFeed(Endpoint endpoint, BlockDevice source, String jobId) {
+    return changeFeed(endpoint, source, jobId, null);
+  }
+
+  /**
+   * Like {@link #changeFeed(Endpoint, BlockDevice, String)}; with {@code fromSnapshot} (the
+   * source's snapshots up to it were carried to the destination) the first pass is the diff from
+   * that snapshot.
+   */
+  public ChangeFeed changeFeed(Endpoint endpoint, BlockDevice source, String jobId,
+      String fromSnapshot) {
     io.ferry.proto.v1.RbdImage r = RbdNames.check(endpoint.getRbd(), "source");
     if (!r.getSnapshot().isEmpty()) {
       return new FrozenSourceFeed(source);
     }
-    return RbdSnapshotChangeFeed.owning(pool(r, "source"), r.getImage(), jobId);
+    RbdSnapshotChangeFeed feed = RbdSnapshotChangeFeed.owning(pool(r, "source"), r.getImage(), jobId);
+    return feed.fromSnapshot(fromSnapshot);
   }
 
   /**
@@ -112,20 +129,87 @@ public final class RbdBackend implements Backend, AutoCloseable {
 
   @Override
   public Destination create(Endpoint endpoint, String field, long size, CopyOptions options) {
+    return create(endpoint, field, size, options, null);
+  }
+
+  /**
+   * Creates the destination with the caller's layout; fields the caller left at 0 / empty take
+   * the value of {@code source}'s image when the source is an RBD image (else the cluster's
+   * defaults). A source data pool the destination's cluster does not have is left out.
+   */
+  @Override
+  public Destination create(Endpoint endpoint, String field, long size, CopyOptions options,
+      Endpoint source) {
     io.ferry.proto.v1.RbdImage r = RbdNames.destination(endpoint.getRbd(), field);
     RbdCreateOptions layout = layout(options.getDestinationLayout(), field);
+    if (source != null && source.hasRbd()) {
+      layout = layout.withDefaults(sourceLayout(source));
+    }
     RbdPool pool = pool(r, field);
     try {
+      if (options.getDestinationLayout().getDataPool().isEmpty() && layout.dataPool() != null
+          && !pool.cluster().hasPool(layout.dataPool())) {
+        LOG.info("{}: cluster {} has no pool '{}' (the source's data pool): data stays in pool {}",
+            field, r.getClusterId(), layout.dataPool(), r.getPool());
+        layout = layout.withoutDataPool();
+      }
       refuseExisting(pool, r, field);
       String part = RbdDestination.partName(r.getImage());
       if (pool.exists(part)) {
-        pool.remove(part); // left by a job that never got as far as its journal
+        pool.removeWithSnapshots(part); // left by a job that never got as far as its journal
       }
       pool.create(part, size, layout);
       return new RbdDestination(pool, r.getImage(), new RbdDevice(pool.open(part, null), pool), true);
     } catch (FerryException e) {
       pool.close();
       throw RbdNames.context(e, field, r);
+    }
+  }
+
+  /** The layout of the source image (its head), for the fields the caller left unset. */
+  private RbdCreateOptions sourceLayout(Endpoint source) {
+    io.ferry.proto.v1.RbdImage s = RbdNames.check(source.getRbd(), "source");
+    try (RbdPool pool = pool(s, "source"); RbdImage img = pool.openReadOnly(s.getImage(), null)) {
+      return RbdCreateOptions.like(img);
+    } catch (FerryException e) {
+      throw RbdNames.context(e, "source", s);
+    }
+  }
+
+  /**
+   * copy_snapshots: carries the source's snapshots to {@code destination} (one this backend
+   * created for the job), oldest first; from then on the destination reports as data only what
+   * changed since the newest of them, matching the change feed's first pass (see {@link
+   * #changeFeed}). Returns the newest snapshot's name, or null if the source has none.
+   */
+  public String copySnapshots(Endpoint source, Destination destination, Throttle throttle,
+      SnapshotListener listener) throws InterruptedException {
+    io.ferry.proto.v1.RbdImage s = RbdNames.check(source.getRbd(), "source");
+    if (!(destination instanceof RbdDestination d) || !d.created()) {
+      throw FerryException.invalid("options.copy_snapshots",
+          "needs an RBD destination the job creates (create_destination=true)");
+    }
+    if (!s.getSnapshot().isEmpty()) {
+      throw FerryException.invalid("options.copy_snapshots",
+          "copies an image's snapshots; the source names snapshot '" + s.getSnapshot() + "'");
+    }
+    try (RbdPool pool = pool(s, "source")) {
+      RbdSnapshotCopier.Listener l = new RbdSnapshotCopier.Listener() {
+        @Override
+        public boolean stopping() {
+          return listener.stopping();
+        }
+
+        @Override
+        public void carried(String name, long bytes, boolean isProtected) {
+          listener.carried(name, bytes, isProtected);
+        }
+      };
+      String base = new RbdSnapshotCopier(pool, s.getImage(), d.rbd().image(), throttle, l).run();
+      d.extentsSince(base);
+      return base;
+    } catch (FerryException e) {
+      throw RbdNames.context(e, "source", s);
     }
   }
 
@@ -140,7 +224,13 @@ public final class RbdBackend implements Backend, AutoCloseable {
         throw FerryException.notFound(field + ".rbd.image: the unfinished destination " + part
             + " is gone; start the copy again");
       }
-      return new RbdDestination(pool, r.getImage(), new RbdDevice(pool.open(name, null), pool), true);
+      RbdDestination d =
+          new RbdDestination(pool, r.getImage(), new RbdDevice(pool.open(name, null), pool), true);
+      if (options.getCopySnapshots()) {
+        List<RbdSnapshot> carried = RbdSnapshotCopier.userSnapshots(d.rbd().image());
+        d.extentsSince(carried.isEmpty() ? null : carried.get(carried.size() - 1).name());
+      }
+      return d;
     } catch (FerryException e) {
       pool.close();
       throw RbdNames.context(e, field, r);
@@ -219,7 +309,7 @@ public final class RbdBackend implements Backend, AutoCloseable {
     }
   }
 
-  /** The caller's layout; zero values leave the cluster's defaults (rbd_default_*). */
+  /** The caller's layout; zero values leave the cluster's defaults (rbd_default_*) here. */
   static RbdCreateOptions layout(RbdLayout l, String field) {
     try {
       Long features = l.getFeaturesCount() == 0 ? null : RbdFeature.mask(l.getFeaturesList());

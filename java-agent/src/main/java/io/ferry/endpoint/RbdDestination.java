@@ -21,6 +21,7 @@ final class RbdDestination implements Destination {
   private final String image;
   private final RbdDevice device;
   private final boolean created;
+  private volatile SinceSnapshotDevice sinceBase;
 
   /** {@code device} is open on the part image (created) or on {@code image} (existing). */
   RbdDestination(RbdPool pool, String image, RbdDevice device, boolean created) {
@@ -36,7 +37,25 @@ final class RbdDestination implements Destination {
 
   @Override
   public BlockDevice device() {
+    SinceSnapshotDevice s = sinceBase;
+    return s != null ? s : device;
+  }
+
+  /** The open RBD device (the part image while uncommitted). */
+  RbdDevice rbd() {
     return device;
+  }
+
+  RbdPool pool() {
+    return pool;
+  }
+
+  /**
+   * From now on {@link #device()} reports as data only what changed since snapshot {@code base}
+   * (the newest carried snapshot; null: all data), see {@link SinceSnapshotDevice}.
+   */
+  void extentsSince(String base) {
+    sinceBase = base == null ? null : new SinceSnapshotDevice(device, base);
   }
 
   @Override
@@ -73,7 +92,7 @@ final class RbdDestination implements Destination {
       String part = partName(image);
       try (RbdPool p = pool.cluster().pool(pool.name(), pool.namespace())) {
         if (p.exists(part)) {
-          p.remove(part);
+          p.removeWithSnapshots(part); // carried snapshots are the job's too
         }
       }
     }

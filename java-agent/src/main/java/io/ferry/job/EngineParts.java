@@ -50,6 +50,15 @@ public record EngineParts(Engines engines, Feeds feeds, RateLimiters rateLimiter
     }
 
     /**
+     * Like {@link #create(Endpoint, BlockDevice, String)}; with {@code fromSnapshot} (copy_snapshots
+     * carried the source's snapshots up to it) an RBD feed's first pass is the diff from it.
+     */
+    default ChangeFeed create(Endpoint endpoint, BlockDevice source, String jobId,
+        String fromSnapshot) throws IOException {
+      return create(endpoint, source, jobId);
+    }
+
+    /**
      * Removes what feeds of job {@code jobId} may have left on the source after a crash (RBD
      * snapshots); called when the job is abandoned. Only the feed's own things, never others.
      */

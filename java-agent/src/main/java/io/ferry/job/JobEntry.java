@@ -27,6 +27,12 @@ final class JobEntry {
   long sourceSize;
   ByteString requestDigest = ByteString.EMPTY;
 
+  /**
+   * Live mirror: the guest's I/O limits saved before a convergence throttle (journaled before the
+   * throttle is applied, so a restarted agent restores them); null when no throttle is in force.
+   */
+  io.ferry.journal.proto.IoLimits savedIoLimits;
+
   /** When the checkpoint was last written to the journal (nanoTime). */
   long checkpointSavedAt;
 

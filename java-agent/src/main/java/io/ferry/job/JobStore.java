@@ -180,6 +180,9 @@ final class JobStore {
     if (e.checkpoint != null) {
       r.setCheckpoint(CheckpointCodec.toProto(e.checkpoint));
     }
+    if (e.savedIoLimits != null) {
+      r.setSavedIoLimits(e.savedIoLimits);
+    }
     try {
       journal.save(r.build());
     } catch (IOException | RuntimeException ex) {

@@ -12,6 +12,8 @@ import io.ferry.proto.v1.Progress;
 import io.ferry.proto.v1.StartLiveMirrorRequest;
 import io.ferry.virt.Convergence;
 import io.ferry.virt.DestinationDisk;
+import io.ferry.virt.LiveMirror;
+import io.ferry.virt.IoTune;
 import io.ferry.virt.LiveMirrorService;
 import io.ferry.virt.MirrorDestinations;
 import io.ferry.virt.MirrorRequest;
@@ -34,15 +36,15 @@ final class LiveMirrorJobs implements AutoCloseable {
   private final JobStore store;
   private final LiveMirrorService service;
   private final MirrorDestinations destinations;
-  private final long hostBandwidth;
+  private final HostBandwidth bandwidth;
   private final Map<String, JobEntry> byRequestId = new HashMap<>();
 
   LiveMirrorJobs(JobStore store, LiveMirrorService service, MirrorDestinations destinations,
-      long hostBandwidth) {
+      HostBandwidth bandwidth) {
     this.store = store;
     this.service = service;
     this.destinations = destinations;
-    this.hostBandwidth = hostBandwidth;
+    this.bandwidth = bandwidth;
   }
 
   synchronized Job start(StartLiveMirrorRequest r) {
@@ -65,7 +67,7 @@ final class LiveMirrorJobs implements AutoCloseable {
     store.add(e);
     byRequestId.put(r.getRequestId(), e);
     store.transition(e, JobState.PREPARING, "");
-    run(e, request(e.job, dest, r.getDestinationXml()), false);
+    run(e, dest, false);
     return e.job;
   }
 
@@ -84,7 +86,7 @@ final class LiveMirrorJobs implements AutoCloseable {
         DestinationDisk dest = destinations.resolve(j.getDestination(), xml);
         store.publish(e, b -> b.setProgress(b.getProgress().toBuilder()
             .setRestarts(b.getProgress().getRestarts() + 1)));
-        run(e, request(j, dest, xml), true);
+        run(e, dest, true);
         if (j.getState() == JobState.CANCELLING && e.mirror != null) {
           e.mirror.cancel(); // the cancel was accepted before the restart
         }
@@ -96,14 +98,31 @@ final class LiveMirrorJobs implements AutoCloseable {
     }
   }
 
-  private void run(JobEntry e, MirrorRequest req, boolean reattach) {
+  /**
+   * Starts or re-attaches the mirror with its share of the host budget, which it holds until it
+   * ends.
+   */
+  private void run(JobEntry e, DestinationDisk dest, boolean reattach) {
     LiveMirrorRunner runner = new LiveMirrorRunner(e, store);
+    HostBandwidth.Lease lease = bandwidth.mirror(e.id,
+        e.job.getMirrorOptions().getBandwidthBytesPerSec(), runner::applyShare);
+    runner.lease(lease);
     e.mirror = runner;
     try {
-      runner.attach(reattach ? service.reattach(e.id, req, runner)
-          : service.start(e.id, req, runner));
+      MirrorRequest req = request(e, dest, lease.granted());
+      LiveMirror m = reattach ? service.reattach(e.id, req, runner)
+          : service.start(e.id, req, runner);
+      runner.attach(m);
+      m.outcome().whenComplete((o, x) -> lease.close());
+      if (reattach) {
+        m.setBandwidth(lease.granted()); // the share may differ from the speed left in QEMU
+      }
     } catch (FerryException ex) {
+      lease.close();
       e.mirror = null;
+      if (reattach) {
+        restoreLimits(e, runner);
+      }
       store.transition(e, JobState.FAILED, "fail", ex.getMessage(),
           b -> b.setError(JobErrors.error(ex.reason().name(), ex.getMessage())));
       if (!reattach) {
@@ -112,18 +131,34 @@ final class LiveMirrorJobs implements AutoCloseable {
     }
   }
 
+  /** A job that cannot be supervised again still gives the guest its own I/O limits back. */
+  private void restoreLimits(JobEntry e, LiveMirrorRunner runner) {
+    IoTune saved = LiveMirrorRunner.savedLimits(e);
+    if (saved == null) {
+      return;
+    }
+    try {
+      service.hypervisor().setIoTune(e.job.getDomain(), e.job.getDiskTarget(), saved);
+      runner.onGuestLimitsSaved(null);
+    } catch (FerryException ex) {
+      log.error("job {}: could not restore the guest's I/O limits {}: {}", e.id, saved,
+          ex.getMessage());
+    }
+  }
+
   /** Where a caller-prepared destination XML is kept in the job record for a restart. */
   static final String DEST_XML_LABEL = "ferry.io/destination-xml";
 
-  private MirrorRequest request(Job j, DestinationDisk dest, String xml) {
+  private MirrorRequest request(JobEntry e, DestinationDisk dest, long share) {
+    Job j = e.job;
     LiveMirrorOptions o = j.getMirrorOptions();
     ConvergencePolicy c = o.getConvergence();
     Convergence policy = new Convergence(Duration.ofSeconds(c.getReadyTimeoutSeconds()),
-        c.getRaiseBandwidth(), hostBandwidth, c.getWriteBlocking(), c.getStartWriteBlocking(),
+        c.getRaiseBandwidth(), bandwidth.total(), c.getWriteBlocking(), c.getStartWriteBlocking(),
         c.getThrottleGuest(), c.getGuestThrottleBytesPerSec());
     return new MirrorRequest(j.getDomain(), j.getDiskTarget(), dest,
-        o.getBandwidthBytesPerSec(), o.getGranularity(), o.getBufferSize(), policy, o.getPivot(),
-        null);
+        share, o.getGranularity(), o.getBufferSize(), policy, o.getPivot(),
+        LiveMirrorRunner.savedLimits(e));
   }
 
   private Job newJob(StartLiveMirrorRequest r) {

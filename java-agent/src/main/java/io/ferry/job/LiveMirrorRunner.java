@@ -2,6 +2,8 @@ package io.ferry.job;
 
 import io.ferry.error.FerryException;
 import io.ferry.proto.v1.JobState;
+import io.ferry.journal.proto.IoLimits;
+import io.ferry.virt.IoTune;
 import io.ferry.virt.LiveMirror;
 import io.ferry.virt.MirrorEvent;
 import io.ferry.virt.MirrorListener;
@@ -22,6 +24,7 @@ final class LiveMirrorRunner implements MirrorListener {
   private final JobEntry entry;
   private final JobStore store;
   private volatile LiveMirror mirror;
+  private volatile HostBandwidth.Lease lease;
 
   LiveMirrorRunner(JobEntry entry, JobStore store) {
     this.entry = entry;
@@ -39,11 +42,37 @@ final class LiveMirrorRunner implements MirrorListener {
     }
   }
 
+  /** Pivots at READY (now, if READY already). */
+  void pivot() {
+    LiveMirror m = mirror;
+    if (m != null) {
+      m.pivot();
+    }
+  }
+
+  /** The mirror's share of the host budget; set before the mirror starts. */
+  void lease(HostBandwidth.Lease l) {
+    this.lease = l;
+  }
+
+  /** The job's own cap changed: the mirror gets that, or less if the host budget says so. */
   void setBandwidth(long bytesPerSec) {
+    HostBandwidth.Lease l = lease;
+    applyShare(l == null ? bytesPerSec : l.want(bytesPerSec));
+  }
+
+  /** A new share of the host budget (others started, ended or changed their caps). */
+  void applyShare(long bytesPerSec) {
     LiveMirror m = mirror;
     if (m != null) {
       m.setBandwidth(bytesPerSec);
     }
+  }
+
+  @Override
+  public long onRaiseBandwidth() {
+    HostBandwidth.Lease l = lease;
+    return l == null ? -1 : l.want(0);
   }
 
   @Override
@@ -95,6 +124,25 @@ final class LiveMirrorRunner implements MirrorListener {
         .setGuestDirtyRate(p.dirtyRate())
         .setBandwidthLimit(p.bandwidthLimit())
         .setReady(p.ready())));
+  }
+
+  /** Journals the limits (or their restoration) before the virt layer goes on; may throw. */
+  @Override
+  public void onGuestLimitsSaved(IoTune saved) {
+    synchronized (entry.lock) {
+      entry.savedIoLimits = saved == null ? null : IoLimits.newBuilder()
+          .setTotalBytesSec(saved.totalBytesSec()).setReadBytesSec(saved.readBytesSec())
+          .setWriteBytesSec(saved.writeBytesSec()).build();
+      store.event(entry, "throttle", saved == null ? "guest I/O limits restored"
+          : "guest I/O limits " + saved + " saved before the throttle");
+    }
+  }
+
+  /** The limits a previous agent saved and may not have restored; null when none. */
+  static IoTune savedLimits(JobEntry e) {
+    IoLimits l = e.savedIoLimits;
+    return l == null ? null
+        : new IoTune(l.getTotalBytesSec(), l.getReadBytesSec(), l.getWriteBytesSec());
   }
 
   @Override

@@ -88,6 +88,7 @@ final class Resumer {
     e.destinationCreated = r.getDestinationCreated();
     e.sourceSize = r.getSourceSize();
     e.requestDigest = r.getRequestDigest();
+    e.savedIoLimits = r.hasSavedIoLimits() ? r.getSavedIoLimits() : null;
     if (r.hasCheckpoint()) {
       try {
         e.checkpoint = CheckpointCodec.fromProto(r.getCheckpoint());

@@ -34,6 +34,14 @@ public final class StandardParts {
       }
 
       @Override
+      public io.ferry.copy.ChangeFeed create(io.ferry.proto.v1.Endpoint endpoint,
+          io.ferry.device.BlockDevice source, String jobId, String fromSnapshot) {
+        return endpoint.hasRbd()
+            ? rbd.changeFeed(endpoint, source, jobId, fromSnapshot)
+            : tapFeed(endpoint, source);
+      }
+
+      @Override
       public void cleanup(io.ferry.proto.v1.Endpoint endpoint, String jobId) {
         if (endpoint.hasRbd() && jobId != null && !jobId.isEmpty()) {
           rbd.removeFeedSnapshots(endpoint, jobId);

@@ -42,7 +42,26 @@ public final class RequestValidator {
     endpoint("source", r.getSource(), true);
     endpoint("destination", r.getDestination(), false);
     copyOptions("options", r.getOptions(), r.getDestination());
+    copySnapshots("options.copy_snapshots", r);
     labels(r.getLabelsMap());
+  }
+
+  /** copy_snapshots: RBD image (its head) to an RBD image the job creates. */
+  static void copySnapshots(String field, StartCopyRequest r) {
+    if (!r.getOptions().getCopySnapshots()) {
+      return;
+    }
+    if (!r.getSource().hasRbd() || !r.getDestination().hasRbd()) {
+      throw FerryException.invalid(field, "is only supported from an RBD image to an RBD image");
+    }
+    if (!r.getSource().getRbd().getSnapshot().isEmpty()) {
+      throw FerryException.invalid(field, "copies an image's snapshots; leave source.rbd.snapshot"
+          + " empty (the image's head and all its snapshots are copied)");
+    }
+    if (!r.getOptions().getCreateDestination()) {
+      throw FerryException.invalid(field, "needs create_destination=true (the snapshots are made"
+          + " on a new image)");
+    }
   }
 
   public static void startLiveMirror(StartLiveMirrorRequest r) {
@@ -79,6 +98,10 @@ public final class RequestValidator {
   }
 
   public static void cancelJob(CancelJobRequest r) {
+    jobId("job_id", r.getJobId());
+  }
+
+  public static void pivotJob(io.ferry.proto.v1.PivotJobRequest r) {
     jobId("job_id", r.getJobId());
   }
 
@@ -196,6 +219,38 @@ public final class RequestValidator {
     }
     if (o.getCompress() && nonRaw && o.getDestinationFormat() != DiskFormat.QCOW2) {
       throw FerryException.invalid(field + ".compress", "only qcow2 destinations compress");
+    }
+    onlineOptions(field, o, destination);
+  }
+
+  /** Online conversion: an address, and a destination clients may write anywhere in. */
+  static void onlineOptions(String field, CopyOptions o, Endpoint destination) {
+    boolean hasExport = o.hasOnlineExport()
+        && !o.getOnlineExport().equals(io.ferry.proto.v1.NbdAddress.getDefaultInstance());
+    if (!o.getOnline()) {
+      if (hasExport || !o.getOnlineExportName().isEmpty()) {
+        throw FerryException.invalid(field + ".online_export", "only with " + field
+            + ".online = true");
+      }
+      return;
+    }
+    if (!hasExport) {
+      throw FerryException.invalid(field + ".online_export", "required with " + field
+          + ".online: set unix_socket (a file name) or tcp (127.0.0.1:PORT)");
+    }
+    if (o.getCompress()) {
+      throw FerryException.invalid(field + ".compress", "not with online: clients rewrite "
+          + "regions in place, compressed clusters cannot be");
+    }
+    DiskFormat f = destination.hasFile() ? destination.getFile().getFormat()
+        : DiskFormat.DISK_FORMAT_UNSPECIFIED;
+    if (f == DiskFormat.DISK_FORMAT_UNSPECIFIED) {
+      f = o.getDestinationFormat();
+    }
+    if (f == DiskFormat.VMDK || f == DiskFormat.VHDX) {
+      throw FerryException.invalid(field + ".destination_format", f + " is written as a "
+          + "stream (or not at all); an online destination takes writes anywhere: use raw, "
+          + "qcow2 or vhd");
     }
   }
 

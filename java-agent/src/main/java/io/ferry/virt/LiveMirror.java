@@ -50,7 +50,11 @@ public final class LiveMirror {
     this.listener = listener == null ? MirrorListener.NONE : listener;
     this.mode = mode;
     this.bandwidth = req.bandwidth();
-    this.throttle = new GuestThrottle(hv, req.domain(), req.disk(), req.restoreIoTune());
+    this.throttle = new GuestThrottle(hv, req.domain(), req.disk(), req.restoreIoTune(),
+        this.listener);
+    if (req.restoreIoTune() != null) {
+      stepsTaken.add(Step.THROTTLE_GUEST); // a previous agent throttled the guest already
+    }
   }
 
   /**
@@ -91,7 +95,9 @@ public final class LiveMirror {
       }
       m.bandwidth = job.get().bandwidth();
       m.event(MirrorEvent.of("reattach", "re-attached to the running block copy at "
-          + job.get().cur() + "/" + job.get().end(), null));
+          + job.get().cur() + "/" + job.get().end() + (req.restoreIoTune() == null ? ""
+          : "; the guest's I/O limits " + req.restoreIoTune() + " come back when it ends"),
+          null));
     }
     m.spawn();
     return m;
@@ -185,9 +191,11 @@ public final class LiveMirror {
     try {
       end = loop();
     } catch (FerryException e) {
+      abortQuietly(); // nobody would supervise it any more; the guest stays on its source
       end = fail(e.reason(), e.getMessage());
     } catch (RuntimeException e) {
       log.error("live mirror {} failed", req.name(), e);
+      abortQuietly();
       end = fail(Reason.INTERNAL, e.toString());
     } finally {
       restoreThrottle("the mirror ended");
@@ -271,7 +279,8 @@ public final class LiveMirror {
     String why = "not READY within " + c.stepBudget().toSeconds() + " s; " + rates(p);
     switch (step) {
       case RAISE_BANDWIDTH -> {
-        long cap = c.hostBandwidthCap();
+        long granted = listener.onRaiseBandwidth();
+        long cap = granted >= 0 ? granted : c.hostBandwidthCap();
         if (bandwidth == 0 || (cap > 0 && cap <= bandwidth)) {
           return false;
         }
@@ -348,12 +357,14 @@ public final class LiveMirror {
 
   private void applyRequestedBandwidth() {
     long bw = requestedBandwidth;
-    if (bw >= 0) {
+    if (bw >= 0 && bw != bandwidth) {
       requestedBandwidth = -1;
       hv.setJobSpeed(req.domain(), req.disk(), bw);
       bandwidth = bw;
       event(MirrorEvent.of("bandwidth", "bandwidth set to " + (bw == 0 ? "unlimited" : mib(bw)),
           last));
+    } else if (bw >= 0) {
+      requestedBandwidth = -1;
     }
   }
 
@@ -374,7 +385,7 @@ public final class LiveMirror {
         hv.abortJob(req.domain(), req.disk(), false);
       }
     } catch (FerryException e) {
-      log.warn("{}: abort after failed pivot: {}", req.name(), e.getMessage());
+      log.warn("{}: abandoning the block copy failed: {}", req.name(), e.getMessage());
     }
   }
 
@@ -395,6 +406,7 @@ public final class LiveMirror {
   }
 
   private MirrorOutcome finish(MirrorState s, Reason reason, String detail) {
+    restoreThrottle("the mirror ended"); // before the end is published: callers may rely on it
     setState(s, detail);
     return new MirrorOutcome(s, reason, detail, convergedBy, last);
   }

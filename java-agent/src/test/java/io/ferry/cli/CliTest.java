@@ -126,6 +126,18 @@ class CliTest {
     assertThat(req.getOptions().getCreateDestination()).isTrue();
     assertThat(req.getOptions().getDestinationFormat()).isEqualTo(DiskFormat.QCOW2);
     assertThat(req.getLabelsMap()).containsEntry("volume", "v1");
+    assertThat(req.getOptions().getCopySnapshots()).isFalse();
+  }
+
+  @Test
+  void copySnapshotsFlagSetsTheOption() {
+    when(jobs.startCopy(any())).thenReturn(job(JobState.QUEUED));
+    Run r = ferry("copy", "rbd:ceph-a/volumes/v1", "rbd:ceph-b/volumes/v1", "--create",
+        "--copy-snapshots");
+    assertThat(r.code()).as(r.err()).isZero();
+    ArgumentCaptor<StartCopyRequest> c = ArgumentCaptor.forClass(StartCopyRequest.class);
+    verify(jobs).startCopy(c.capture());
+    assertThat(c.getValue().getOptions().getCopySnapshots()).isTrue();
   }
 
   void watchAnswers(Job... updates) {

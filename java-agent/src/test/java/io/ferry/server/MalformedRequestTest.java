@@ -90,6 +90,15 @@ class MalformedRequestTest {
                 CopyOptions.newBuilder().setDestinationFormat(DiskFormat.QCOW2))),
         bad("options.destination_format: unknown format", b -> b.setOptions(
             CopyOptions.newBuilder().setDestinationFormatValue(17))),
+        bad("options.copy_snapshots: is only supported from an RBD image", b -> b
+            .setSource(file("a")).setDestination(rbd(r -> r)).setOptions(
+                CopyOptions.newBuilder().setCreateDestination(true).setCopySnapshots(true))),
+        bad("options.copy_snapshots: copies an image's snapshots", b -> b
+            .setSource(rbd(r -> r.setSnapshot("s"))).setDestination(rbd(r -> r.setPool("q")))
+            .setOptions(CopyOptions.newBuilder().setCreateDestination(true).setCopySnapshots(true))),
+        bad("options.copy_snapshots: needs create_destination", b -> b
+            .setSource(rbd(r -> r)).setDestination(rbd(r -> r.setPool("q")))
+            .setOptions(CopyOptions.newBuilder().setCopySnapshots(true))),
         bad("labels: keys are", b -> b.putLabels("", "v")));
   }
 

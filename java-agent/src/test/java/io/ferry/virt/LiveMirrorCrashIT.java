@@ -1,8 +1,10 @@
 package io.ferry.virt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferry.it.AgentProcess;
+import io.ferry.proto.v1.CancelJobRequest;
 import io.ferry.proto.v1.ConvergencePolicy;
 import io.ferry.proto.v1.DiskFormat;
 import io.ferry.proto.v1.Endpoint;
@@ -11,9 +13,11 @@ import io.ferry.proto.v1.GetJobRequest;
 import io.ferry.proto.v1.Job;
 import io.ferry.proto.v1.JobState;
 import io.ferry.proto.v1.LiveMirrorOptions;
+import io.ferry.proto.v1.PivotJobRequest;
 import io.ferry.proto.v1.SetBandwidthRequest;
 import io.ferry.proto.v1.StartLiveMirrorRequest;
 import io.ferry.proto.v1.WatchJobRequest;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -59,7 +63,7 @@ class LiveMirrorCrashIT {
   }
 
   @Test
-  void killNineDuringTheCopyThenTheRestartedAgentReattachesAndPivots() throws Exception {
+  void killNineDuringTheCopyThenTheRestartedAgentReattachesAndPivotsWhenAsked() throws Exception {
     String vm = "crashvm";
     Path src = lab.qcow2(vm + "-src.qcow2", SIZE);
     LibvirtLab.fill(src, 0x5a, 0, SIZE);
@@ -72,7 +76,7 @@ class LiveMirrorCrashIT {
     try (DomainWatch watch = new DomainWatch(vm);
         HmpWriter writer = new HmpWriter(hv, vm, 16 * MIB, 20).start()) {
       try (AgentProcess agent = new AgentProcess(config, log, port).start()) {
-        id = agent.api().startLiveMirror(request("crash-1", vm, true, MIB,
+        id = agent.api().startLiveMirror(request("crash-1", vm, false, MIB,
             ConvergencePolicy.newBuilder().setReadyTimeoutSeconds(300).build())).getId();
         awaitJob(agent, id, j -> j.getState() == JobState.SYNCING
             && j.getProgress().getBytesDone() >= 2 * MIB, "copying");
@@ -88,8 +92,17 @@ class LiveMirrorCrashIT {
         assertThat(back.getProgress().getRestarts()).isEqualTo(1);
         awaitJob(agent, id, j -> j.getEventsList().stream()
             .anyMatch(e -> e.getKind().equals("reattach")), "re-attached");
+        assertThatThrownBy(() -> agent.api().pivotJob(PivotJobRequest.newBuilder()
+            .setJobId(id).build())).as("no pivot before READY")
+            .isInstanceOf(StatusRuntimeException.class)
+            .hasMessageContaining("FAILED_PRECONDITION").hasMessageContaining("only when READY");
         agent.api().setBandwidth(SetBandwidthRequest.newBuilder().setJobId(id)
             .setBandwidthBytesPerSec(0).build());
+        awaitJob(agent, id, j -> j.getState() == JobState.READY, "READY");
+        Thread.sleep(1000);
+        assertThat(get(agent, id).getState()).as("started without pivot: waits at READY")
+            .isEqualTo(JobState.READY);
+        agent.api().pivotJob(PivotJobRequest.newBuilder().setJobId(id).build());
         Job done = follow(agent, id);
         assertThat(done.getState()).as(done.getError().getMessage())
             .isEqualTo(JobState.COMPLETED);
@@ -109,6 +122,97 @@ class LiveMirrorCrashIT {
     LiveMirrorFileIT.assertPatterns(dst, written);
     LiveMirrorFileIT.assertPatterns(dst, Map.of(20 * MIB, 0x5a, SIZE - HmpWriter.BLOCK, 0x5a));
     LibvirtLab.run(LibvirtLab.script(), "undefine", lab.dir.toString(), vm);
+  }
+
+  @Test
+  void killNineWhileTheGuestIsThrottledThenTheRestartedAgentRestoresItsLimits() throws Exception {
+    String vm = "throtvm";
+    long size = 8 * MIB;
+    Path src = lab.qcow2(vm + "-src.qcow2", size);
+    LibvirtLab.fill(src, 0x33, 0, size);
+    lab.qcow2(vm + "-dst.qcow2", size);
+    lab.domain(vm, "file:" + src);
+    IoTune own = new IoTune(0, 40 * MIB, 0); // the guest's own limits, to be put back
+    hv.setIoTune(vm, "vdb", own);
+    long cap = 128 * 1024;
+    Path config = agentConfig();
+    Path log = dir.resolve("agent.log");
+    String id;
+    Map<Long, Integer> written;
+    try (DomainWatch watch = new DomainWatch(vm);
+        HmpWriter writer = new HmpWriter(hv, vm, size, 0).start()) {
+      Thread.sleep(500);
+      try (AgentProcess agent = new AgentProcess(config, log, port).start()) {
+        id = agent.api().startLiveMirror(request("throttle-1", vm, false, 512 * 1024,
+            ConvergencePolicy.newBuilder().setReadyTimeoutSeconds(3).setThrottleGuest(true)
+                .setGuestThrottleBytesPerSec(cap).build())).getId();
+        awaitJob(agent, id, j -> j.getEventsList().stream().anyMatch(e -> e.getKind()
+            .equals("throttle") && e.getMessage().contains("saved")), "throttled");
+        awaitLimits(vm, own.throttledTo(cap));
+        agent.kill9();
+      }
+      Thread.sleep(1000);
+      assertThat(hv.ioTune(vm, "vdb")).as("the throttle outlives the agent")
+          .isEqualTo(own.throttledTo(cap));
+
+      try (AgentProcess agent = new AgentProcess(config, log, port).start()) {
+        awaitJob(agent, id, j -> j.getEventsList().stream()
+            .anyMatch(e -> e.getKind().equals("reattach")), "re-attached");
+        // The policy's budget starts again and its one step is spent: the job gives up ("did
+        // not converge") unless it gets READY first, which a cancel then ends. Both abort
+        // cleanly.
+        Job j = awaitEnd(agent, id);
+        if (j.getState() == JobState.READY) {
+          agent.api().cancelJob(CancelJobRequest.newBuilder().setJobId(id).build());
+        }
+        Job done = follow(agent, id);
+        assertThat(done.getState()).as(done.getError().getMessage())
+            .isIn(JobState.CANCELLED, JobState.FAILED);
+        if (done.getState() == JobState.FAILED) {
+          assertThat(done.getError().getCode()).isEqualTo("RESOURCE_EXHAUSTED");
+          assertThat(done.getError().getMessage()).contains("did not converge");
+        }
+        assertThat(done.getEventsList()).anyMatch(e -> e.getKind().equals("throttle")
+            && e.getMessage().contains("restored"));
+        assertThat(hv.ioTune(vm, "vdb")).as("the guest's own limits are back")
+            .isEqualTo(own);
+      }
+      writer.close();
+      written = writer.recorded();
+      watch.assertAlwaysRunning();
+    }
+    assertThat(hv.blockJob(vm, "vdb")).isEmpty();
+    assertThat(DomainXml.parse(hv.xml(vm, false)).source("vdb"))
+        .isEqualTo(DiskSource.file(src.toString()));
+    assertThat(DomainXml.parse(hv.xml(vm, true)).source("vdb"))
+        .isEqualTo(DiskSource.file(src.toString()));
+    LiveMirrorFileIT.assertPatterns(src, written); // the guest stayed on its source
+    LibvirtLab.run(LibvirtLab.script(), "undefine", lab.dir.toString(), vm);
+  }
+
+  static Job awaitEnd(AgentProcess agent, String id) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    Job j = get(agent, id);
+    while (j.getState() != JobState.READY && !List.of(JobState.COMPLETED, JobState.FAILED,
+        JobState.CANCELLED).contains(j.getState())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("job " + id + " neither READY nor ended: " + j);
+      }
+      Thread.sleep(100);
+      j = get(agent, id);
+    }
+    return j;
+  }
+
+  static void awaitLimits(String vm, IoTune expected) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!hv.ioTune(vm, "vdb").equals(expected)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("limits of " + vm + " are " + hv.ioTune(vm, "vdb")
+            + ", not " + expected);
+      }
+      Thread.sleep(100);
+    }
   }
 
   int port;

@@ -23,6 +23,10 @@ interface LibRados extends Library {
 
   long rados_pool_lookup(Pointer cluster, String name);
 
+  int rados_pool_reverse_lookup(Pointer cluster, long id, Pointer buf, long maxlen);
+
+  long rados_ioctx_get_id(Pointer ioctx);
+
   int rados_ioctx_create(Pointer cluster, String poolName, PointerByReference ioctx);
 
   void rados_ioctx_destroy(Pointer ioctx);

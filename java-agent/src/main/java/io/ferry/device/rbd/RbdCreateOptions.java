@@ -31,10 +31,47 @@ public record RbdCreateOptions(
     }
   }
 
-  /** The options of an existing image, so that a copy gets the same layout. */
+  /**
+   * The options of an existing image, so that a copy gets the same layout: its settable
+   * features, object size, stripe unit and count, and its data pool if it has a separate one.
+   */
   public static RbdCreateOptions like(RbdImage image) {
-    return new RbdCreateOptions(
-        image.features() & settableMask(), image.objectSize(), image.stripeUnit(), image.stripeCount(), null);
+    RbdPool pool = image.pool();
+    long dataPoolId = image.dataPoolId();
+    String dataPool = dataPoolId == pool.id() ? null : pool.cluster().poolName(dataPoolId);
+    return new RbdCreateOptions(image.features() & settableMask(), image.objectSize(),
+        image.stripeUnit(), image.stripeCount(), dataPool);
+  }
+
+  /**
+   * These options with every field left unset (null / 0) taken from {@code source}'s: the
+   * caller's explicit values win. Striping is inherited only when the source uses fancy
+   * striping (not "one object-size unit, count 1") that fits the chosen object size.
+   */
+  public RbdCreateOptions withDefaults(RbdCreateOptions source) {
+    long obj = objectSize != 0 ? objectSize : source.objectSize;
+    long unit = stripeUnit;
+    long count = stripeCount;
+    boolean sourceFancy = source.stripeUnit != 0
+        && (source.stripeUnit != source.objectSize || source.stripeCount > 1);
+    if (unit == 0 && sourceFancy && obj != 0 && obj % source.stripeUnit == 0) {
+      unit = source.stripeUnit;
+      count = source.stripeCount;
+    }
+    String pool = dataPool != null && !dataPool.isEmpty() ? dataPool : source.dataPool;
+    Long f = features;
+    if (f == null && source.features != null) {
+      // The source's "striping" bit follows its striping, which may not be inherited.
+      boolean fancy = unit != 0 && (unit != obj || count > 1);
+      long striping = RbdFeature.STRIPING.bit();
+      f = fancy ? source.features | striping : source.features & ~striping;
+    }
+    return new RbdCreateOptions(f, obj, unit, count, pool);
+  }
+
+  /** These options without a data pool (one the destination's cluster does not have). */
+  public RbdCreateOptions withoutDataPool() {
+    return new RbdCreateOptions(features, objectSize, stripeUnit, stripeCount, null);
   }
 
   private static long settableMask() {

@@ -132,6 +132,27 @@ public final class RbdPool implements AutoCloseable {
     RbdException.check("rbd_remove", describe(name, null), RbdNative.rbd().rbd_remove(ioctx(), name));
   }
 
+  /** The pool's id on its cluster. */
+  public long id() {
+    return RbdNative.rados().rados_ioctx_get_id(ioctx());
+  }
+
+  /**
+   * Removes the image together with all of its snapshots (unprotecting them first). Only for
+   * images Ferry itself made (a destination's part image): never call it on a user's image.
+   */
+  public void removeWithSnapshots(String name) {
+    try (RbdImage img = open(name, null)) {
+      for (RbdSnapshot s : img.snapshots()) {
+        if (img.isSnapshotProtected(s.name())) {
+          img.unprotectSnapshot(s.name());
+        }
+        img.removeSnapshot(s.name());
+      }
+    }
+    remove(name);
+  }
+
   /** Renames within this pool; ALREADY_EXISTS if {@code to} exists. */
   public void rename(String from, String to) {
     RbdException.check(

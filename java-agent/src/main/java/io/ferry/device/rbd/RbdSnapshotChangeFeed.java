@@ -41,6 +41,7 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
   private RbdDevice view;
   private String current;
   private int serial;
+  private String base;
   private volatile long pendingCache;
   private volatile long pendingAt;
   private boolean closed;
@@ -99,6 +100,22 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
     return removed;
   }
 
+  /**
+   * Makes the first pass the diff from the source's snapshot {@code snapshot} (null: all
+   * allocated data) instead of all allocated data: for a destination that already holds that
+   * snapshot's content (snapshots carried over, {@link RbdSnapshotCopier}). A resumed feed takes
+   * the base its {@link #state()} recorded. Call before {@link #start}.
+   */
+  public synchronized RbdSnapshotChangeFeed fromSnapshot(String snapshot) {
+    this.base = snapshot;
+    return this;
+  }
+
+  /** The snapshot the first pass was a diff from, or null (all allocated data). */
+  public synchronized String base() {
+    return base;
+  }
+
   /** The prefix of every snapshot this feed makes. */
   public synchronized String snapshotPrefix() {
     return prefix;
@@ -112,6 +129,9 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
     String recorded = state == null ? null : state.get("prefix");
     if (recorded != null && recorded.matches("ferry-[A-Za-z0-9_-]{1,64}-")) {
       prefix = recorded; // the crashed run's snapshots carry its prefix
+    }
+    if (state != null && state.get("base") != null) {
+      base = state.get("base"); // the first pass of the crashed run was a diff from it
     }
     head = pool.open(imageName, null); // read-write handle: snapshots need it; never written
     List<String> mine = mySnapshots();
@@ -132,6 +152,10 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
       }
     }
     view = openView(current);
+    if (base != null) {
+      LOG.info("{}: first pass is the diff from snapshot {}", head.describe(), base);
+      return new Pass(view, view.image().diff(base, 0, view.size()));
+    }
     return new Pass(view, view.extents(0, view.size()));
   }
 
@@ -192,6 +216,9 @@ public final class RbdSnapshotChangeFeed implements ChangeFeed {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("image", imageName);
     s.put("prefix", prefix);
+    if (base != null) {
+      s.put("base", base);
+    }
     if (current != null) {
       s.put("snapshot", current);
     }
