@@ -268,9 +268,9 @@ def lab_script(*args, **extra_env):
 @pytest.fixture
 def stock_nova_copy():
     """nova-compute with [ferry] copy_engine = nova: Nova's own _swap_volume."""
-    lab_script('start', FERRY_OS_PIECES='nova', FERRY_NOVA_COPY_ENGINE='nova')
+    lab_script('start', 'nova', FERRY_NOVA_COPY_ENGINE='nova')
     yield
-    lab_script('start', FERRY_OS_PIECES='nova', FERRY_NOVA_COPY_ENGINE='ferry')
+    lab_script('start', 'nova', FERRY_NOVA_COPY_ENGINE='ferry')
 
 
 def test_fast_writer_with_novas_own_copy(cloud, instance, workdir,

@@ -14,7 +14,7 @@
 #
 # FERRY_NOVA_COPY_ENGINE=ferry|nova ([ferry] copy_engine): "nova" makes swap_volume use Nova's own
 # block copy, for side-by-side comparisons on the same stack. To switch a running lab:
-#   FERRY_NOVA_COPY_ENGINE=nova FERRY_OS_PIECES=nova scripts/openstack-lab.sh start
+#   FERRY_NOVA_COPY_ENGINE=nova scripts/openstack-lab.sh start nova
 # (start rewrites nova.conf and restarts nova-compute when the file changed).
 # nova_libvirt_start must run before the agent starts (the agent enables live mirrors only when
 # libvirt answers at its start): agent_start calls it when this piece is loaded.
