@@ -62,11 +62,11 @@ listen: 127.0.0.1:$PORT
 insecure_plaintext: true
 journal_dir: $WORK/journal
 budgets: {max_concurrent_jobs: 1, total_bandwidth: 0}
-copy_defaults: {chunk_size: 4MiB, parallelism: ${FERRY_BENCH_PARALLELISM:-16}}
+copy_defaults: {chunk_size: 4MiB, parallelism: ${FERRY_BENCH_PARALLELISM:-8}}
 clusters:
   lab: {ceph_conf: $CEPH_CONF}
 EOF
-java -Xmx256m -jar "$JAR" agent --config "$WORK/agent.yaml" >"$WORK/agent.log" 2>&1 &
+java -Xmx256m ${FERRY_AGENT_JAVA_OPTS:-} -jar "$JAR" agent --config "$WORK/agent.yaml" >"$WORK/agent.log" 2>&1 &
 AGENT_PID=$!
 for _ in $(seq 1 100); do
   (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
@@ -119,6 +119,9 @@ run "qemu-img convert -m16 -W" qemu_convert
 run "rbd export|import" bash -c "rbd export --no-progress a/src - | rbd import --no-progress - b/dst"
 
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$AGENT_PID/status")
+if [[ ${FERRY_AGENT_JAVA_OPTS:-} == *NativeMemoryTracking* ]]; then
+  jcmd "$AGENT_PID" VM.native_memory summary >"$WORK/nmt.txt" 2>&1 || true
+fi
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 # Ferry's own phases, from the agent's log (job state changes, UTC timestamps).
 phases() {
