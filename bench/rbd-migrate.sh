@@ -121,8 +121,8 @@ run "rbd export|import" bash -c "rbd export --no-progress a/src - | rbd import -
 # timed both before and after its peers; the ratios use the slower of the two.
 SECS_FIRST=${SECS[ferry]}
 run ferry ferry_copy
-SECS[ferry (first)]=$SECS_FIRST
-SECS[ferry (last)]=${SECS[ferry]}
+SECS["ferry (first)"]=$SECS_FIRST
+SECS["ferry (last)"]=${SECS[ferry]}
 if (( $(echo "$SECS_FIRST > ${SECS[ferry]}" | bc -l) )); then SECS[ferry]=$SECS_FIRST; fi
 
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$AGENT_PID/status")
