@@ -146,6 +146,15 @@ public final class FerryAgentService extends FerryAgentGrpc.FerryAgentImplBase {
   }
 
   @Override
+  public void pivotJob(io.ferry.proto.v1.PivotJobRequest r, StreamObserver<Job> out) {
+    unary(out, r.getJobId(), () -> {
+      RequestValidator.pivotJob(r);
+      log.info("pivot requested by {}", client());
+      return jobs.pivot(r.getJobId());
+    });
+  }
+
+  @Override
   public void setBandwidth(SetBandwidthRequest r, StreamObserver<Job> out) {
     unary(out, r.getJobId(), () -> {
       RequestValidator.setBandwidth(r);

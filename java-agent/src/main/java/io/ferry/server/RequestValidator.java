@@ -101,6 +101,10 @@ public final class RequestValidator {
     jobId("job_id", r.getJobId());
   }
 
+  public static void pivotJob(io.ferry.proto.v1.PivotJobRequest r) {
+    jobId("job_id", r.getJobId());
+  }
+
   public static void setBandwidth(SetBandwidthRequest r) {
     jobId("job_id", r.getJobId());
     // uint64 on the wire: a value above Long.MAX_VALUE arrives negative.
