@@ -203,8 +203,8 @@ def test_retype_of_an_attached_volume_moves_every_record(cloud, instance,
 
 
 def fast_writers(guest, dev, fill):
-    """As fast as the monitor takes them: two writers of 64 KiB random writes."""
-    return start_writers(guest, dev, A.slot_sets(DISK, seed=2, parts=2), aio=True,
+    """As fast as the monitor takes them: four writers of 64 KiB random writes."""
+    return start_writers(guest, dev, A.slot_sets(DISK, seed=2, parts=4), aio=True,
                          avoid=(fill,))
 
 
