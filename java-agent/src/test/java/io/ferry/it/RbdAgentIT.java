@@ -22,6 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * RBD copy jobs through a real agent process and its gRPC API on the lab clusters: snapshots
@@ -110,44 +112,89 @@ class RbdAgentIT {
         + "    print(k + \"=\" + str(i.get(k)))'").trim();
   }
 
-  @Test
-  void copySnapshotsCarriesThemInOrderWithTheirContentAndProtection() {
-    String src = "a/snaps-src";
+  /** Three snapshots (s1 protected), data written and discarded between them, a resize. */
+  static void makeSnapshotSource(String src) {
     c1.rbd("create", "--size", "32M", src);
-    try {
-      fio(c1, src, "write", 0, 4 * MIB);
-      c1.rbd("snap", "create", src + "@s1");
-      c1.rbd("snap", "protect", src + "@s1");
-      fio(c1, src, "write", 8 * MIB, 4 * MIB);
-      fio(c1, src, "trim", 0, MIB);
-      c1.rbd("snap", "create", src + "@s2");
-      c1.rbd("resize", "--no-progress", "--size", "40M", src);
-      fio(c1, src, "write", 36 * MIB + 4096, MIB);
-      c1.rbd("snap", "create", src + "@s3");
-      fio(c1, src, "write", 20 * MIB, MIB);
-      fio(c1, src, "trim", 8 * MIB, MIB);
+    fio(c1, src, "write", 0, 4 * MIB);
+    c1.rbd("snap", "create", src + "@s1");
+    c1.rbd("snap", "protect", src + "@s1");
+    fio(c1, src, "write", 8 * MIB, 4 * MIB);
+    fio(c1, src, "trim", 0, MIB);
+    c1.rbd("snap", "create", src + "@s2");
+    c1.rbd("resize", "--no-progress", "--size", "40M", src);
+    fio(c1, src, "write", 36 * MIB + 4096, MIB);
+    c1.rbd("snap", "create", src + "@s3");
+    fio(c1, src, "write", 20 * MIB, MIB);
+    fio(c1, src, "trim", 8 * MIB, MIB);
+  }
 
-      Job done = copy("snaps-1", rbd("c1", "a", "snaps-src"), rbd("c2", "a", "snaps-dst"),
+  /** Within cluster c1 (pool a to b) and across clusters (c1 to c2). */
+  @ParameterizedTest
+  @ValueSource(strings = {"c1", "c2"})
+  void copySnapshotsCarriesThemInOrderWithTheirContentAndProtection(String to) {
+    String src = "a/snaps-src-" + to;
+    CephLab dl = to.equals("c1") ? c1 : c2;
+    String dst = "b/snaps-dst";
+    try {
+      makeSnapshotSource(src);
+      Job done = copy("snaps-" + to, rbd("c1", "a", "snaps-src-" + to), rbd(to, "b", "snaps-dst"),
           CopyOptions.newBuilder().setCreateDestination(true).setCopySnapshots(true).build());
 
       assertThat(done.getState()).as(done.getError().getMessage()).isEqualTo(JobState.COMPLETED);
       assertThat(done.getEventsList()).anyMatch(e -> e.getMessage().startsWith("carried snapshot s3"));
-      String dst = "a/snaps-dst";
-      assertThat(c2.snapshotNames(dst)).containsExactly("s1", "s2", "s3");
+      assertThat(dl.snapshotNames(dst)).containsExactly("s1", "s2", "s3");
       for (String s : List.of("s1", "s2", "s3")) {
-        assertThat(c2.exportSha256(dst + "@" + s)).as("rbd export --snap " + s)
+        assertThat(dl.exportSha256(dst + "@" + s)).as("rbd export --snap " + s)
             .isEqualTo(c1.exportSha256(src + "@" + s));
       }
-      assertThat(c2.exportSha256(dst)).as("head").isEqualTo(c1.exportSha256(src));
-      assertThat(c2.rbd("info", dst + "@s1")).contains("protected: True");
-      assertThat(c2.rbd("info", dst + "@s2")).contains("protected: False");
-      assertThat(totalUsed(c2, dst)).as("holes kept: rbd du total of destination <= source")
-          .isLessThanOrEqualTo(totalUsed(c1, src));
+      assertThat(dl.exportSha256(dst)).as("head").isEqualTo(c1.exportSha256(src));
+      assertThat(dl.rbd("info", dst + "@s1")).contains("protected: True");
+      assertThat(dl.rbd("info", dst + "@s2")).contains("protected: False");
+      long srcUsed = totalUsed(c1, src);
+      long dstUsed = totalUsed(dl, dst);
+      System.out.printf("RbdAgentIT copy_snapshots to %s: rbd du total %d (source %d)%n", to,
+          dstUsed, srcUsed);
+      assertThat(dstUsed).as("holes kept: rbd du total of destination <= source")
+          .isLessThanOrEqualTo(srcUsed);
       assertThat(c1.snapshotNames(src)).as("source keeps exactly its own snapshots")
           .containsExactly("s1", "s2", "s3");
     } finally {
       purge(c1, src);
-      purge(c2, "a/snaps-dst");
+      purge(dl, dst);
+    }
+  }
+
+  /**
+   * A copy_snapshots job cancelled while it carries snapshots removes the part image with the
+   * snapshots it made there (protected ones included) and its temporary snapshot on the source,
+   * and nothing else.
+   */
+  @Test
+  void cancelWhileCarryingSnapshotsLeavesNothingBehind() throws Exception {
+    String src = "a/snaps-cancel";
+    try {
+      makeSnapshotSource(src);
+      fio(c1, src, "write", 0, 40 * MIB); // enough data that the capped carry takes seconds
+      c1.rbd("snap", "create", src + "@s4");
+      Job job = agent.api().startCopy(StartCopyRequest.newBuilder().setRequestId("snaps-cancel")
+          .setSource(rbd("c1", "a", "snaps-cancel")).setDestination(rbd("c2", "b", "snaps-cancel"))
+          .setOptions(CopyOptions.newBuilder().setCreateDestination(true).setCopySnapshots(true)
+              .setBandwidthBytesPerSec(4 * MIB)).build());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!c2.sh("rbd snap ls --format json b/snaps-cancel.ferry-part 2>/dev/null || true")
+          .contains("\"name\"")) {
+        assertThat(System.nanoTime()).as("a snapshot was carried in time").isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      agent.api().cancelJob(io.ferry.proto.v1.CancelJobRequest.newBuilder()
+          .setJobId(job.getId()).build());
+      Job done = follow(agent, job);
+      assertThat(done.getState()).as(done.getError().getMessage()).isEqualTo(JobState.CANCELLED);
+      assertThat(c2.images("b")).doesNotContain("snaps-cancel", "snaps-cancel.ferry-part");
+      assertThat(c1.snapshotNames(src)).containsExactly("s1", "s2", "s3", "s4");
+    } finally {
+      purge(c1, src);
+      purge(c2, "b/snaps-cancel.ferry-part");
     }
   }
 
