@@ -136,15 +136,15 @@ class LiveMirrorRbdIT {
   @Test
   void libvirtCannotNameAnRbdNamespaceInADisksSource() throws Exception {
     ceph.create("a/n1", 16 * MIB);
-    LibvirtLab.run("timeout", "60", "rbd", "--conf", ceph.conf, "namespace", "create", "b/ns1");
+    ceph.rbd("namespace", "create", "b/ns1");
     ceph.create("b/ns1/n1-dst", 16 * MIB);
     LibvirtLab.run("qemu-io", "-r", "-c", "read -P 0 0 64k", "--image-opts",
         "driver=raw,file.driver=rbd,file.pool=b,file.namespace=ns1,file.image=n1-dst,file.conf="
-            + ceph.conf); // QEMU itself reaches the image in the namespace
+            + ceph.conf()); // QEMU itself reaches the image in the namespace
     lab.domain("n1", ceph.domainDisk("a/n1"));
     String xml = "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
         + "<source protocol='rbd' name='b/ns1/n1-dst'><host name='127.0.0.1' port='"
-        + ceph.monV1Port + "'/></source></disk>";
+        + ceph.monV1Port() + "'/></source></disk>";
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> hv.blockCopy("n1", "vdb", xml,
             new Hypervisor.CopyParams(0, 0, 0), CopyMode.BACKGROUND))
         .isInstanceOf(io.ferry.error.FerryException.class)
