@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A single-node Ceph cluster for tests, benchmarks and a developer's own use.
-# LAB ONLY: auth is off, pools have one replica, everything listens on 127.0.0.1.
+# LAB ONLY: auth is off (unless --auth cephx), pools have one replica, everything
+# listens on 127.0.0.1.
 #
-#   scripts/ceph-lab.sh start  NAME [--port P] [--pools "a b"] [--osd-size 20G]
+#   scripts/ceph-lab.sh start  NAME [--port P] [--pools "a b"] [--osd-size 20G] [--auth none|cephx]
 #   scripts/ceph-lab.sh stop   NAME
 #   scripts/ceph-lab.sh status NAME
 #   scripts/ceph-lab.sh env    NAME      (prints shell exports: CEPH_CONF, ...)
@@ -15,6 +16,11 @@
 # the directory). start and stop are idempotent. Daemons are stopped through
 # their own pid files, and only if the pid still runs that daemon with this
 # cluster's config.
+#
+# --auth cephx (chosen when the cluster is created, kept in DIR/auth) turns cephx
+# on for daemons and clients, and creates the keyring of a restricted RBD user,
+# client.ferry (profile rbd), in DIR/client.ferry.keyring; `env` prints its path.
+# The admin key stays in DIR/keyring, which ceph.conf names for every client.
 set -euo pipefail
 
 CEPH_TIMEOUT=${FERRY_CEPH_TIMEOUT:-30}   # seconds for any one ceph CLI call
@@ -24,7 +30,7 @@ die() { echo "ceph-lab: $*" >&2; exit 1; }
 log() { echo "ceph-lab[$NAME]: $*" >&2; }
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -33,12 +39,13 @@ parse_args() {
   CMD=$1 NAME=$2
   shift 2
   [[ $NAME =~ ^[A-Za-z0-9_-]+$ ]] || die "cluster name '$NAME' must be letters, digits, '-' or '_'"
-  PORT="" POOLS="a b" OSD_SIZE=20G
+  PORT="" POOLS="a b" OSD_SIZE=20G AUTH=""
   while [ $# -gt 0 ]; do
     case $1 in
       --port) PORT=${2:?--port needs a value}; shift 2 ;;
       --pools) POOLS=${2:?--pools needs a value}; shift 2 ;;
       --osd-size) OSD_SIZE=${2:?--osd-size needs a value}; shift 2 ;;
+      --auth) AUTH=${2:?--auth needs none or cephx}; shift 2 ;;
       *) die "unknown option '$1'" ;;
     esac
   done
@@ -68,22 +75,35 @@ choose_port() {
     die "--port must be a number in 1025..65534, got '$PORT'"
 }
 
+# The auth mode is the cluster's for life: daemons' keys are made at creation.
+choose_auth() {
+  if [ -f "$DIR/auth" ]; then
+    local kept
+    kept=$(cat "$DIR/auth")
+    [ -z "$AUTH" ] || [ "$AUTH" = "$kept" ] ||
+      die "cluster $NAME in $DIR was created with --auth $kept, not $AUTH: purge it to change"
+    AUTH=$kept
+  fi
+  [ -n "$AUTH" ] || AUTH=none
+  [[ $AUTH == none || $AUTH == cephx ]] || die "--auth must be none or cephx, got '$AUTH'"
+}
+
 ceph_() { timeout "$CEPH_TIMEOUT" ceph --conf "$CONF" --connect-timeout "$CEPH_TIMEOUT" "$@"; }
 rbd_() { timeout "$CEPH_TIMEOUT" rbd --conf "$CONF" "$@"; }
 
 write_conf() {
   local fsid=$1
   cat >"$CONF" <<EOF
-# Lab cluster $NAME, written by scripts/ceph-lab.sh. LAB ONLY: no authentication.
+# Lab cluster $NAME, written by scripts/ceph-lab.sh. LAB ONLY: auth $AUTH.
 [global]
 fsid = $fsid
 mon_host = [v2:127.0.0.1:$PORT,v1:127.0.0.1:$((PORT + 1))]
 public_addr = 127.0.0.1
 cluster_addr = 127.0.0.1
 ms_bind_ipv6 = false
-auth_cluster_required = none
-auth_service_required = none
-auth_client_required = none
+auth_cluster_required = $AUTH
+auth_service_required = $AUTH
+auth_client_required = $AUTH
 keyring = $DIR/keyring
 run_dir = $RUN
 admin_socket = $RUN/\$cluster-\$name.asok
@@ -159,6 +179,11 @@ make_mon() {
   ceph-authtool --create-keyring "$DIR/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
   ceph-authtool "$DIR/keyring" --gen-key -n client.admin --cap mon 'allow *' \
     --cap osd 'allow *' --cap mgr 'allow *' --cap mds 'allow *' >/dev/null
+  # The daemons' keys, imported by the mon at mkfs (used only with cephx).
+  ceph-authtool "$DIR/keyring" --gen-key -n mgr.x --cap mon 'allow profile mgr' \
+    --cap osd 'allow *' --cap mds 'allow *' >/dev/null
+  ceph-authtool "$DIR/keyring" --gen-key -n osd.0 --cap mon 'allow profile osd' \
+    --cap mgr 'allow profile osd' --cap osd 'allow *' >/dev/null
   monmaptool --create --fsid "$(cat "$DIR/fsid")" \
     --addv a "[v2:127.0.0.1:$PORT,v1:127.0.0.1:$((PORT + 1))]" "$DIR/monmap" >/dev/null
   mkdir -p "$DIR/mon/mon.a"
@@ -216,11 +241,22 @@ init_pools() {
   done
 }
 
+# cephx: the restricted RBD user tests and the agent connect as.
+make_client_keyring() {
+  [ "$AUTH" = cephx ] || return 0
+  [ -s "$DIR/client.ferry.keyring" ] && return 0
+  ceph_ auth get-or-create client.ferry mon 'profile rbd' osd 'profile rbd' mgr 'profile rbd' \
+    -o "$DIR/client.ferry.keyring" || die "could not create client.ferry's keyring"
+  chmod 600 "$DIR/client.ferry.keyring"
+}
+
 cmd_start() {
   choose_port
+  choose_auth
   mkdir -p "$DIR" "$LOGDIR" "$RUN" "$DIR/crash" "$DIR/mgr/mgr.x"
   [ -f "$DIR/fsid" ] || cat /proc/sys/kernel/random/uuid >"$DIR/fsid"
   echo "$PORT" >"$DIR/port"
+  echo "$AUTH" >"$DIR/auth"
   write_conf "$(cat "$DIR/fsid")"
   if ! is_ours mon.a ceph-mon && ss -ltnH "sport = :$PORT" | grep -q .; then
     die "port $PORT is taken by another process: choose another with --port"
@@ -234,7 +270,8 @@ cmd_start() {
   start_daemon osd.0 ceph-osd
   wait_ready
   init_pools
-  log "running: CEPH_CONF=$CONF (mon 127.0.0.1:$PORT, pools: $POOLS)"
+  make_client_keyring
+  log "running: CEPH_CONF=$CONF (mon 127.0.0.1:$PORT, pools: $POOLS, auth: $AUTH)"
 }
 
 stop_daemon() {
@@ -301,6 +338,11 @@ cmd_env() {
   echo "export FERRY_CEPH_DIR=$DIR"
   echo "export FERRY_CEPH_MON_PORT=$(cat "$DIR/port")"
   echo "export FERRY_CEPH_LOG_DIR=$LOGDIR"
+  echo "export FERRY_CEPH_AUTH=$(cat "$DIR/auth" 2>/dev/null || echo none)"
+  if [ -s "$DIR/client.ferry.keyring" ]; then
+    echo "export FERRY_CEPH_CLIENT=ferry"
+    echo "export FERRY_CEPH_CLIENT_KEYRING=$DIR/client.ferry.keyring"
+  fi
 }
 
 parse_args "$@"

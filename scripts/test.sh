@@ -2,10 +2,11 @@
 # Runs Ferry's whole test suite on this machine: installs what is missing
 # (Debian packages, Maven dependencies), then the Java unit and integration
 # tests (real Ceph, QEMU and libvirt, started by the project's scripts) and the
-# Python shim's tests against Debian's Cinder and Nova code.
+# Python shim's tests against Debian's Cinder and Nova code, then the end-to-end tests on a local
+# OpenStack from Debian's packages (scripts/openstack-lab.sh) with Ferry's drivers and agent.
 #
 #   bash scripts/test.sh            everything
-#   FERRY_SKIP_ITS=1 bash scripts/test.sh   unit tests only (no Ceph/libvirt)
+#   FERRY_SKIP_ITS=1 bash scripts/test.sh   unit tests only (no Ceph/libvirt/OpenStack)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,5 +23,11 @@ if [ -f cinder-shim/run-tests.sh ]; then
   # FERRY_LAB=1: also the driver against the lab Ceph cluster and a real agent.
   [ "$its" = false ] && export FERRY_LAB=1
   bash cinder-shim/run-tests.sh
+fi
+
+if [ "$its" = false ]; then
+  echo "== End to end: a local OpenStack (Keystone, Cinder, Nova) with Ferry's drivers"
+  # Starts scripts/openstack-lab.sh, runs e2e/test_*.py, stops it and deletes its directory.
+  FERRY_E2E_PURGE=1 bash e2e/run-tests.sh
 fi
 echo "== all tests passed"

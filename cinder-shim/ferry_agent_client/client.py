@@ -66,6 +66,12 @@ class AgentClient:
         return self._call('GetJob', self._stub.GetJob,
                           agent_pb2.GetJobRequest(job_id=job_id))
 
+    def list_jobs(self, labels=None, states=()):
+        """Jobs carrying all these labels (and in these states, if any)."""
+        return self._call('ListJobs', self._stub.ListJobs,
+                          agent_pb2.ListJobsRequest(labels=labels or {},
+                                                    states=states)).jobs
+
     def cancel_job(self, job_id):
         """Abandons the job's destination; the source is never touched."""
         return self._call('CancelJob', self._stub.CancelJob,

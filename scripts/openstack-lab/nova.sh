@@ -13,7 +13,9 @@
 # Flavors ferry.tiny (128 MiB, 1 vCPU, no disk: boot from volume) and ferry.small (256 MiB).
 #
 # FERRY_NOVA_COPY_ENGINE=ferry|nova ([ferry] copy_engine): "nova" makes swap_volume use Nova's own
-# block copy, for side-by-side comparisons on the same stack; nova_restart_compute applies it.
+# block copy, for side-by-side comparisons on the same stack. To switch a running lab:
+#   FERRY_NOVA_COPY_ENGINE=nova scripts/openstack-lab.sh start nova
+# (start rewrites nova.conf and restarts nova-compute when the file changed).
 # nova_libvirt_start must run before the agent starts (the agent enables live mirrors only when
 # libvirt answers at its start): agent_start calls it when this piece is loaded.
 
@@ -67,7 +69,10 @@ api_paste_config = $NOVA_DIR/api-paste.ini
 connection = $(db_url nova_api)
 [database]
 connection = $(db_url nova)
-$(authtoken_section nova)
+[keystone_authtoken]
+www_authenticate_uri = $KEYSTONE_URL
+service_token_roles_required = true
+$(nova_auth)
 [placement]
 $(nova_auth)
 [neutron]
@@ -76,7 +81,10 @@ $(nova_auth)
 os_region_name = $REGION
 $(nova_auth)
 [service_user]
-send_service_user_token = false
+# Cinder 21.3 (CVE-2023-2088 fix) refuses to delete a Nova attachment, e.g. the old volume's at
+# the end of a swap, unless the request carries a service token.
+send_service_user_token = true
+$(nova_auth)
 [conductor]
 workers = 1
 [scheduler]
@@ -86,6 +94,10 @@ discover_hosts_in_cells_interval = -1
 virt_type = qemu
 connection_uri = $LIBVIRT_URI
 cpu_mode = none
+[glance]
+# No Glance in the lab (boot from volume). Nova still builds an image URL for its legacy
+# notifications and fails without an image endpoint; nothing listens on this port.
+api_servers = http://127.0.0.1:$((FERRY_OS_PORT_BASE + 29))
 [vnc]
 enabled = false
 [spice]
@@ -107,6 +119,12 @@ progress_interval = 5
 CONF
   write_uwsgi_ini nova "$NOVA_API_PORT" /usr/bin/nova-api-wsgi 2 \
     "env = OS_NOVA_CONFIG_FILES=$NOVA_DIR/api-paste.ini;$NOVA_CONF"
+}
+
+# Checksum of nova.conf: all of it, or the part before [ferry] (what every Nova service reads).
+nova_conf_sum() {
+  [ -f "$NOVA_CONF" ] || { echo none; return 0; }
+  if [ "$1" = all ]; then md5sum <"$NOVA_CONF"; else sed '/^\[ferry\]/,$d' "$NOVA_CONF" | md5sum; fi
 }
 
 nova_manage() {
@@ -161,7 +179,19 @@ nova_compute_start() {
 
 nova_start() {
   nova_libvirt_start
+  local before_all before_nova s
+  before_all=$(nova_conf_sum all) before_nova=$(nova_conf_sum nova)
   nova_conf
+  # A changed nova.conf takes effect by restarting what reads it: only nova-compute when only
+  # [ferry] (the last section) changed, e.g. FERRY_NOVA_COPY_ENGINE; otherwise every service.
+  if [ "$before_nova" != "$(nova_conf_sum nova)" ]; then
+    for s in nova-compute nova-scheduler nova-conductor nova; do
+      if daemon_running $s; then log "nova.conf changed: restarting $s"; daemon_stop $s; fi
+    done
+  elif [ "$before_all" != "$(nova_conf_sum all)" ] && daemon_running nova-compute; then
+    log "[ferry] of nova.conf changed: restarting nova-compute"
+    daemon_stop nova-compute
+  fi
   "$REPO/cinder-shim/scripts/gen-stubs.sh" >>"$LOG_DIR/gen-stubs.log" 2>&1 ||
     die "generating the gRPC stubs for ferry_nova failed: read $LOG_DIR/gen-stubs.log"
   nova_cells
@@ -178,16 +208,6 @@ nova_start() {
   nova_flavors >>"$LOG_DIR/nova-flavors.log" 2>&1 ||
     die "creating the flavors failed: read $LOG_DIR/nova-flavors.log and $LOG_DIR/nova-api.log"
   wait_for nova-compute "$LOG_DIR/nova-compute.log" "$OS_TIMEOUT" nova_compute_ready
-}
-
-# Stop and start nova-compute, e.g. with another FERRY_NOVA_COPY_ENGINE.
-nova_restart_compute() {
-  daemon_stop nova-compute
-  nova_conf
-  nova_compute_start
-  sleep 3
-  wait_for nova-compute "$LOG_DIR/nova-compute.log" "$OS_TIMEOUT" nova_compute_ready
-  log "nova-compute restarted, [ferry] copy_engine = ${FERRY_NOVA_COPY_ENGINE:-ferry}"
 }
 
 nova_stop() {

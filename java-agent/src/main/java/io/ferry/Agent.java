@@ -6,6 +6,7 @@ import io.ferry.endpoint.DefaultEndpointResolver;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.error.FerryException;
 import io.ferry.error.Reason;
+import io.ferry.export.ExportManager;
 import io.ferry.job.JobService;
 import io.ferry.metrics.JobMetrics;
 import io.ferry.nbd.NbdServer;
@@ -39,6 +40,7 @@ public final class Agent implements AutoCloseable {
   private final JobService jobs;
   private final DefaultEndpointResolver endpoints;
   private final AgentServer server;
+  private final ExportManager exports;
   private final MetricsHttpServer metricsServer;
   private final ScheduledExecutorService refresher;
   private boolean closed;
@@ -54,10 +56,17 @@ public final class Agent implements AutoCloseable {
    * endpoints' shared devices (null in tests with a fake job service).
    */
   public record Layers(JobService jobs, JobMetrics jobMetrics,
-      CapabilitiesProvider.Formats formats, DefaultEndpointResolver endpoints, Virt virt) {
+      CapabilitiesProvider.Formats formats, DefaultEndpointResolver endpoints, Virt virt,
+      ExportManager exports) {
 
     public Layers {
       virt = virt == null ? Virt.NONE : virt;
+    }
+
+    /** Without NBD exports through the API (tests with a fake job layer). */
+    public Layers(JobService jobs, JobMetrics jobMetrics, CapabilitiesProvider.Formats formats,
+        DefaultEndpointResolver endpoints, Virt virt) {
+      this(jobs, jobMetrics, formats, endpoints, virt, null);
     }
 
     /** Without the virt layer: live mirrors and block jobs answer UNIMPLEMENTED. */
@@ -88,6 +97,7 @@ public final class Agent implements AutoCloseable {
     this.config = config;
     this.jobs = layers.jobs();
     this.endpoints = layers.endpoints();
+    this.exports = layers.exports();
     this.server = server;
     this.metricsServer = metricsServer;
     this.refresher = refresher;
@@ -109,7 +119,7 @@ public final class Agent implements AutoCloseable {
       CapabilitiesProvider caps = new CapabilitiesProvider(config, jobs, layers.formats(),
           virt.libvirtAvailable(), null);
       FerryAgentService api = new FerryAgentService(jobs, caps::get, mapper, virt.liveMirror(),
-          virt.blockJobs());
+          virt.blockJobs(), layers.exports());
       TlsServers.Transport transport = TlsServers.forConfig(config);
       AgentServer server = new AgentServer(transport.builder(), api, transport.interceptors());
       startServer(server, config);
@@ -131,6 +141,9 @@ public final class Agent implements AutoCloseable {
       return new Agent(config, layers, server, http, refresher);
     } catch (IOException | RuntimeException e) {
       jobs.close();
+      if (layers.exports() != null) {
+        layers.exports().close();
+      }
       throw e;
     }
   }
@@ -169,6 +182,11 @@ public final class Agent implements AutoCloseable {
     return NbdServer.startOwning(openShared(endpoint), address, "ferry", readOnly);
   }
 
+  /** The agent's NBD exports (null without an endpoint resolver). */
+  public ExportManager exports() {
+    return exports;
+  }
+
   /** The API's bound port (after binding port 0). */
   public int port() {
     return server.port();
@@ -202,6 +220,9 @@ public final class Agent implements AutoCloseable {
       jobs.close();
     } catch (RuntimeException e) {
       log.error("stopping the jobs failed; they resume from their last checkpoint", e);
+    }
+    if (exports != null) {
+      exports.close(); // after the jobs: online conversions stop their own exports first
     }
     refresher.shutdownNow();
     if (metricsServer != null) {

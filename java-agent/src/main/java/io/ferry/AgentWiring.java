@@ -3,6 +3,8 @@ package io.ferry;
 import io.ferry.config.AgentConfig;
 import io.ferry.endpoint.FileRoots;
 import io.ferry.error.FerryException;
+import io.ferry.export.ExportManager;
+import io.ferry.online.OnlineSessions;
 import io.ferry.virt.Hypervisor;
 import io.ferry.virt.LibvirtSocket;
 import io.ferry.virt.LiveMirrorService;
@@ -42,12 +44,16 @@ final class AgentWiring {
     // RBD: clusters connect on first use (an unreachable one fails its jobs, not the agent).
     RbdBackend rbd = RbdBackend.fromConfig(config.clusters(), RBD_CONNECT_TIMEOUT);
     resolver.register(Endpoint.KindCase.RBD, rbd);
-    JobManager manager = new JobManager(jobConfig(config), resolver, StandardParts.create(rbd));
+    ExportManager exports = new ExportManager(config.journalDir().resolve("nbd"),
+        resolver::open);
+    JobManager manager = new JobManager(jobConfig(config), resolver, StandardParts.create(rbd),
+        io.ferry.job.JobHooks.NONE, java.time.Clock.systemUTC(),
+        new OnlineSessions(exports, config.journalDir().resolve("online")));
     JobMetrics jobMetrics = metrics.create(manager);
     manager.addObserver(jobMetrics.observer());
     List<DiskFormat> known = new ArrayList<>(formats.formats());
     return new Agent.Layers(manager, jobMetrics,
-        new CapabilitiesProvider.Formats(known, known), resolver, virt(config, manager));
+        new CapabilitiesProvider.Formats(known, known), resolver, virt(config, manager), exports);
   }
 
   /**

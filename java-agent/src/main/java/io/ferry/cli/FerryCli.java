@@ -12,9 +12,10 @@ import picocli.CommandLine.Command;
     versionProvider = FerryCli.Version.class,
     description = "Moves volumes between Ceph pools, clusters and disk formats.",
     subcommands = {AgentCommand.class, CopyCommand.class, JobsCommand.class, JobCommand.class,
-        WatchCommand.class, CancelCommand.class, BandwidthCommand.class, VerifyCommand.class,
+        WatchCommand.class, CancelCommand.class, PivotCommand.class, BandwidthCommand.class, VerifyCommand.class,
         CapsCommand.class, DemoCommand.class, CheckCommand.class, MigrateCommand.class,
-        EvacuateCommand.class, RepairCommand.class,
+        EvacuateCommand.class, RepairCommand.class, ExportCommand.class, ExportsCommand.class,
+        UnexportCommand.class, ConvertCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Environment: FERRY_AGENT, FERRY_CERT, FERRY_KEY, FERRY_CA "
         + "(defaults of --agent, --cert, --key, --ca).", ""})

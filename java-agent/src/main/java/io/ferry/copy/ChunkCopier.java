@@ -40,14 +40,26 @@ final class ChunkCopier {
 
   /** Copies every part of {@code task}; returns the bytes that were written as zeros/holes. */
   long copy(Chunks.Task task, ByteBuffer buffer) throws IOException, InterruptedException {
+    return copy(task, buffer, null);
+  }
+
+  /**
+   * Copies every part of {@code task}, adding what it read to {@code digest} (when not null);
+   * returns the bytes that were written as zeros/holes.
+   */
+  long copy(Chunks.Task task, ByteBuffer buffer, SourceDigests.Digest digest)
+      throws IOException, InterruptedException {
     long zeroed = 0;
     for (Extent part : task.parts()) {
-      zeroed += copyRange(part.offset(), part.length(), buffer);
+      if (digest != null) {
+        digest.part(part.offset(), part.length());
+      }
+      zeroed += copyRange(part.offset(), part.length(), buffer, digest);
     }
     return zeroed;
   }
 
-  private long copyRange(long offset, long length, ByteBuffer buffer)
+  private long copyRange(long offset, long length, ByteBuffer buffer, SourceDigests.Digest digest)
       throws IOException, InterruptedException {
     long zeroed = 0;
     long pos = offset;
@@ -58,6 +70,9 @@ final class ChunkCopier {
       buffer.clear().limit(n);
       source.read(pos, buffer);
       buffer.flip();
+      if (digest != null) {
+        digest.update(buffer);
+      }
       zeroed += writeOut(pos, buffer);
       stats.copied(n);
       pos += n;

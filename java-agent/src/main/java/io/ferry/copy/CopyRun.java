@@ -19,6 +19,7 @@ final class CopyRun {
   private final boolean resumed;
   private final CopyStats stats;
   private final long chunkSize;
+  private final SourceDigests digests = new SourceDigests();
   private BlockDevice readFrom;
   private long size;
   private int pass;
@@ -128,7 +129,9 @@ final class CopyRun {
     workers.run(
         todo,
         (task, buffer) -> {
-          stats.holeBytes.addAndGet(copier.copy(task, buffer));
+          SourceDigests.Digest digest = new SourceDigests.Digest();
+          stats.holeBytes.addAndGet(copier.copy(task, buffer, digest));
+          digests.record(task.index(), task.parts(), digest.value());
           state.markDone(task);
         });
     engine.checkStopped();
@@ -179,6 +182,7 @@ final class CopyRun {
     stats.regionsMerged.addAndGet(extents.size());
     PassState state = new PassState(phase, pass, tasks, new BitSet());
     engine.setCurrent(state);
+    digests.invalidate(extents, chunkSize); // these chunks changed since the sync read them
     ChunkCopier copier = copier(source);
     workers.run(
         tasks,
@@ -193,7 +197,8 @@ final class CopyRun {
   /** Compares both sides; recopies differing chunks and compares them again, a few rounds. */
   private boolean verify() throws IOException, InterruptedException {
     ChunkCopier copier = copier(readFrom);
-    Verifier verifier = new Verifier(readFrom, plan.destination(), chunkSize, copier, stats);
+    Verifier verifier =
+        new Verifier(readFrom, plan.destination(), chunkSize, copier, stats, digests);
     engine.enter(CopyPhase.VERIFY, pass, 0, 0);
     engine.setCurrent(PassState.idle(CopyPhase.VERIFY, pass));
     engine.checkpoint();
@@ -213,6 +218,7 @@ final class CopyRun {
                 + ") after " + round + " verification rounds; do not use the destination");
       }
       engine.event("verify", differ.size() + " chunk(s) differ; recopying them from the source");
+      digests.invalidate(differ); // repaired chunks are compared on both sides
       tasks = Chunks.wholeChunks(differ, chunkSize, size);
       long repair = totalBytes(tasks);
       workers.run(tasks, (task, buffer) -> copier.copy(task, buffer));

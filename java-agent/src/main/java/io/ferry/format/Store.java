@@ -63,8 +63,15 @@ public final class Store implements AutoCloseable {
       device.read(offset, part);
       dst.position(dst.position() + n);
     }
+    fillZeros(dst);
+  }
+
+  private static final byte[] ZEROS = new byte[64 * 1024];
+
+  /** Fills the rest of {@code dst} with zeros, in bulk. */
+  public static void fillZeros(ByteBuffer dst) {
     while (dst.hasRemaining()) {
-      dst.put((byte) 0);
+      dst.put(ZEROS, 0, Math.min(ZEROS.length, dst.remaining()));
     }
   }
 

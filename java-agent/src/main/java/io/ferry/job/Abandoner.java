@@ -45,6 +45,7 @@ final class Abandoner {
    */
   void abandon(JobEntry e, Destination open) {
     removeFeedLeftovers(e);
+    forgetOnline(e);
     try {
       if (open != null) {
         open.abandon();
@@ -69,6 +70,18 @@ final class Abandoner {
         e.checkpoint = null;
       }
       ctx.store().save(e);
+    }
+  }
+
+  private void forgetOnline(JobEntry e) {
+    OnlineConversions online = ctx.online().get();
+    if (!e.job.getCopyOptions().getOnline() || online == null) {
+      return;
+    }
+    try {
+      online.discard(e.id);
+    } catch (IOException | RuntimeException ex) {
+      log.warn("job {}: could not remove its online conversion map: {}", e.id, ex.getMessage());
     }
   }
 

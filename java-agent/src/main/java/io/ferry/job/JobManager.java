@@ -41,11 +41,14 @@ public final class JobManager implements JobService {
   private final JobStore store;
   private final Scheduler scheduler;
   private final EngineParts.RateLimiter hostLimit;
+  private final HostBandwidth bandwidth;
   private final RunContext ctx;
   private final CopyStarter starter;
   private final ExecutorService runners;
   private final ScheduledExecutorService ticker;
   private volatile LiveMirrorJobs liveMirrors;
+  private final java.util.concurrent.atomic.AtomicReference<OnlineConversions> online =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   public JobManager(JobManagerConfig config, EndpointResolver resolver, EngineParts parts)
       throws IOException {
@@ -54,15 +57,25 @@ public final class JobManager implements JobService {
 
   public JobManager(JobManagerConfig config, EndpointResolver resolver, EngineParts parts,
       JobHooks hooks, Clock clock) throws IOException {
+    this(config, resolver, parts, hooks, clock, null);
+  }
+
+  /** @param onlineConversions online conversion; null: refused (UNIMPLEMENTED) */
+  public JobManager(JobManagerConfig config, EndpointResolver resolver, EngineParts parts,
+      JobHooks hooks, Clock clock, OnlineConversions onlineConversions) throws IOException {
+    online.set(onlineConversions);
     this.config = config;
     this.resolver = resolver;
     this.store = new JobStore(new JobJournal(config.journalDir()), clock,
         config.checkpointInterval());
     this.hostLimit = parts.rateLimiters().create(config.totalBandwidth());
     this.runners = Executors.newCachedThreadPool(daemonThreads("ferry-job"));
+    this.bandwidth = new HostBandwidth(config.totalBandwidth(), hostLimit);
     this.scheduler = new Scheduler(config.maxConcurrentJobs(), store, this::launch);
-    this.ctx = new RunContext(store, resolver, parts, config, hostLimit, hooks,
-        scheduler::finished);
+    this.ctx = new RunContext(store, resolver, parts, config, hostLimit, hooks, e -> {
+      bandwidth.copyEnded(e.id);
+      scheduler.finished(e);
+    }, online);
     this.starter = new CopyStarter(store, resolver, clock);
     new Resumer(ctx, scheduler, starter, runners).resumeAll();
     this.ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("ferry-job-ticker"));
@@ -74,8 +87,21 @@ public final class JobManager implements JobService {
     store.addObserver(observer);
   }
 
+  /** Turns on online conversion (tests; the agent passes it to the constructor). */
+  public void enableOnlineConversion(OnlineConversions conversions) {
+    online.set(conversions);
+  }
+
   @Override
   public Job startCopy(StartCopyRequest request) {
+    if (request.getOptions().getOnline()) {
+      OnlineConversions o = online.get();
+      if (o == null) {
+        throw new FerryException(Reason.UNIMPLEMENTED, "options.online: online conversion is "
+            + "not available on this agent; convert offline (without online)");
+      }
+      o.check(request);
+    }
     CopyStarter.Started s = starter.start(request);
     if (s.isNew()) {
       scheduler.submit(s.entry());
@@ -99,8 +125,7 @@ public final class JobManager implements JobService {
    */
   public void enableLiveMirrors(io.ferry.virt.LiveMirrorService service,
       io.ferry.virt.MirrorDestinations destinations) {
-    LiveMirrorJobs mirrors = new LiveMirrorJobs(store, service, destinations,
-        config.totalBandwidth());
+    LiveMirrorJobs mirrors = new LiveMirrorJobs(store, service, destinations, bandwidth);
     liveMirrors = mirrors;
     mirrors.reattachAll();
   }
@@ -154,6 +179,34 @@ public final class JobManager implements JobService {
   }
 
   @Override
+  public Job pivot(String jobId) {
+    JobEntry e = store.get(jobId);
+    synchronized (e.lock) {
+      Job j = e.job;
+      if (j.getKind() != io.ferry.proto.v1.JobKind.LIVE_MIRROR) {
+        throw FerryException.precondition("job " + jobId + " is a " + j.getKind() + " job: only"
+            + " live mirrors pivot (a copy job commits its destination by itself)");
+      }
+      if (j.getState() == JobState.PIVOTING) {
+        return j; // asked twice
+      }
+      LiveMirrorRunner m = e.mirror;
+      if (j.getState() != JobState.READY || m == null) {
+        throw FerryException.precondition("job " + jobId + " is " + j.getState() + ": a live "
+            + "mirror pivots only when READY (source and destination in sync); watch it until"
+            + " READY and ask again");
+      }
+      // Journaled first: an agent restarted before the pivot still pivots at READY.
+      store.change(e, b -> {
+        b.getMirrorOptionsBuilder().setPivot(true);
+        return b;
+      }, "pivot", "pivot requested by a client");
+      m.pivot();
+      return e.job;
+    }
+  }
+
+  @Override
   public Job setBandwidth(String jobId, long bytesPerSec) {
     if (bytesPerSec < 0) {
       throw FerryException.invalid("bandwidth_bytes_per_sec", "must not be negative");
@@ -165,13 +218,19 @@ public final class JobManager implements JobService {
         throw FerryException.precondition("cannot change the bandwidth of job " + jobId
             + ": it is " + s);
       }
+      boolean live = e.job.getKind() == io.ferry.proto.v1.JobKind.LIVE_MIRROR;
       store.change(e, b -> {
-        b.getCopyOptionsBuilder().setBandwidthBytesPerSec(bytesPerSec);
+        if (live) { // kept for a restart: the re-attached mirror asks for it again
+          b.getMirrorOptionsBuilder().setBandwidthBytesPerSec(bytesPerSec);
+        } else {
+          b.getCopyOptionsBuilder().setBandwidthBytesPerSec(bytesPerSec);
+        }
         b.getProgressBuilder().setBandwidthLimit(bytesPerSec);
         return b;
       }, "bandwidth", "cap set to " + (bytesPerSec == 0 ? "none" : bytesPerSec + " bytes/s"));
       JobRunner r = e.runner;
       if (r != null) {
+        bandwidth.copyAsks(jobId, bytesPerSec);
         r.setBandwidth(bytesPerSec);
       }
       LiveMirrorRunner m = e.mirror;
@@ -200,12 +259,13 @@ public final class JobManager implements JobService {
         .setTotalBandwidthBytesPerSec(config.totalBandwidth())
         .setRunningJobs(scheduler.runningCount())
         .setQueuedJobs(scheduler.queuedCount())
+        .setLiveMirrorBandwidthBytesPerSec(bandwidth.mirrorShares())
         .build();
   }
 
   /** Changes the host-wide bandwidth budget while jobs run (0: unlimited). */
   public void setTotalBandwidth(long bytesPerSec) {
-    hostLimit.setRate(bytesPerSec);
+    bandwidth.setTotal(bytesPerSec);
   }
 
   @Override
@@ -237,6 +297,7 @@ public final class JobManager implements JobService {
   }
 
   private void launch(JobEntry e) {
+    bandwidth.copyStarted(e.id, e.job.getCopyOptions().getBandwidthBytesPerSec());
     JobRunner r = new JobRunner(e, ctx);
     e.runner = r;
     store.publish(e, b -> b.setQueuedReason("admitted; starting"));

@@ -76,6 +76,7 @@ final class JobRunner implements Runnable {
     MDC.put("job", entry.id);
     Destination dest = null;
     BlockDevice source = null;
+    OnlineConversions.Session online = null;
     try {
       ctx.store().transition(entry, JobState.PREPARING, "");
       CopyOptions options = entry.job.getCopyOptions();
@@ -84,16 +85,34 @@ final class JobRunner implements Runnable {
       if (options.getCopySnapshots() && entry.checkpoint == null) {
         snapshotBase = carrySnapshots(dest);
       }
+      if (options.getOnline()) {
+        online = startOnline(source, dest);
+      }
       if (entry.checkpoint == null || entry.checkpoint.phase() != CopyPhase.DONE) {
-        copy(source, dest, options);
+        copy(source, dest, options, online);
+      }
+      if (online != null) {
+        online.completed(); // before the source closes: nothing reads it any more
       }
       closeQuietly(source);
       source = null;
       commit(dest);
+      if (online != null) {
+        online.keep(); // the export serves on and owns the destination from now
+        online = null;
+        dest = null;
+      }
     } catch (Throwable t) {
       if (committed && !crashed && !causedBy(t, SimulatedCrash.class)) {
+        if (online != null) {
+          online.keep();
+          dest = null;
+        }
         afterCommit(t);
       } else {
+        if (online != null) {
+          online.close(); // the export stops before the destination may be abandoned
+        }
         ending(t, dest);
       }
     } finally {
@@ -148,7 +167,23 @@ final class JobRunner implements Runnable {
     return base;
   }
 
-  private void copy(BlockDevice source, Destination dest, CopyOptions options) throws Exception {
+  /** Online conversion: exports the destination now; the job shows where. */
+  private OnlineConversions.Session startOnline(BlockDevice source, Destination dest)
+      throws IOException {
+    OnlineConversions conversions = ctx.online().get();
+    if (conversions == null) {
+      throw new io.ferry.error.FerryException(io.ferry.error.Reason.UNIMPLEMENTED,
+          "options.online: this agent has no online conversion");
+    }
+    OnlineConversions.Session s = conversions.open(entry.job, source, dest.device());
+    ctx.store().publish(entry, b -> b.setExportUri(s.uri()).setExportId(s.exportId()));
+    ctx.store().event(entry, "export", "destination served at " + s.uri() + " (export "
+        + s.exportId() + ")");
+    return s;
+  }
+
+  private void copy(BlockDevice source, Destination dest, CopyOptions options,
+      OnlineConversions.Session online) throws Exception {
     JobManagerConfig cfg = ctx.config();
     long chunk = options.getChunkSize() > 0 ? options.getChunkSize() : cfg.defaultChunkSize();
     if (entry.checkpoint != null && entry.checkpoint.chunkSize() > 0) {
@@ -156,13 +191,18 @@ final class JobRunner implements Runnable {
     }
     int parallelism = options.getParallelism() > 0 ? options.getParallelism()
         : cfg.defaultParallelism();
-    // A resumed feed finds the base of its first pass in its recorded state.
-    try (var feed = ctx.parts().feeds().create(entry.job.getSource(), source, entry.job.getId(),
-        snapshotBase)) {
-      CopyPlan plan = new CopyPlan(feed, dest.device(),
+    // A resumed feed finds the base of its first pass in its recorded state. Online: the
+    // source is held still and the engine writes around what clients wrote; it always verifies
+    // (the destination is in use before the copy ends).
+    try (var feed = online != null ? online.feed()
+        : ctx.parts().feeds().create(entry.job.getSource(), source, entry.job.getId(),
+            snapshotBase)) {
+      CopyPlan plan = new CopyPlan(feed,
+          online != null ? online.engineDestination() : dest.device(),
           Throttle.all(ownLimit, ctx.hostThrottle()), chunk, parallelism,
           !options.hasKeepSparse() || options.getKeepSparse(),
-          !options.hasVerify() || options.getVerify(), chunk, cfg.maxMergePasses());
+          online != null || !options.hasVerify() || options.getVerify(), chunk,
+          cfg.maxMergePasses());
       run = ctx.parts().engines().create(plan, new Listener(this));
       if (cancelRequested || stopRequested) {
         throw new InterruptedException("stopped before the copy started");

@@ -36,6 +36,15 @@ public interface JobService extends AutoCloseable {
 
   Job setBandwidth(String jobId, long bytesPerSec);
 
+  /**
+   * Pivots a READY live-mirror job started without pivot (FAILED_PRECONDITION for other jobs
+   * and states); returns the job as it is once the pivot is requested.
+   */
+  default Job pivot(String jobId) {
+    throw new io.ferry.error.FerryException(io.ferry.error.Reason.UNIMPLEMENTED,
+        "this agent's job service cannot pivot live mirrors");
+  }
+
   VerifyResponse verify(VerifyRequest request);
 
   Budgets budgets();

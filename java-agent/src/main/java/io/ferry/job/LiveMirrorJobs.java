@@ -12,6 +12,7 @@ import io.ferry.proto.v1.Progress;
 import io.ferry.proto.v1.StartLiveMirrorRequest;
 import io.ferry.virt.Convergence;
 import io.ferry.virt.DestinationDisk;
+import io.ferry.virt.LiveMirror;
 import io.ferry.virt.IoTune;
 import io.ferry.virt.LiveMirrorService;
 import io.ferry.virt.MirrorDestinations;
@@ -35,15 +36,15 @@ final class LiveMirrorJobs implements AutoCloseable {
   private final JobStore store;
   private final LiveMirrorService service;
   private final MirrorDestinations destinations;
-  private final long hostBandwidth;
+  private final HostBandwidth bandwidth;
   private final Map<String, JobEntry> byRequestId = new HashMap<>();
 
   LiveMirrorJobs(JobStore store, LiveMirrorService service, MirrorDestinations destinations,
-      long hostBandwidth) {
+      HostBandwidth bandwidth) {
     this.store = store;
     this.service = service;
     this.destinations = destinations;
-    this.hostBandwidth = hostBandwidth;
+    this.bandwidth = bandwidth;
   }
 
   synchronized Job start(StartLiveMirrorRequest r) {
@@ -66,7 +67,7 @@ final class LiveMirrorJobs implements AutoCloseable {
     store.add(e);
     byRequestId.put(r.getRequestId(), e);
     store.transition(e, JobState.PREPARING, "");
-    run(e, request(e, dest, r.getDestinationXml()), false);
+    run(e, dest, false);
     return e.job;
   }
 
@@ -85,7 +86,7 @@ final class LiveMirrorJobs implements AutoCloseable {
         DestinationDisk dest = destinations.resolve(j.getDestination(), xml);
         store.publish(e, b -> b.setProgress(b.getProgress().toBuilder()
             .setRestarts(b.getProgress().getRestarts() + 1)));
-        run(e, request(e, dest, xml), true);
+        run(e, dest, true);
         if (j.getState() == JobState.CANCELLING && e.mirror != null) {
           e.mirror.cancel(); // the cancel was accepted before the restart
         }
@@ -97,13 +98,27 @@ final class LiveMirrorJobs implements AutoCloseable {
     }
   }
 
-  private void run(JobEntry e, MirrorRequest req, boolean reattach) {
+  /**
+   * Starts or re-attaches the mirror with its share of the host budget, which it holds until it
+   * ends.
+   */
+  private void run(JobEntry e, DestinationDisk dest, boolean reattach) {
     LiveMirrorRunner runner = new LiveMirrorRunner(e, store);
+    HostBandwidth.Lease lease = bandwidth.mirror(e.id,
+        e.job.getMirrorOptions().getBandwidthBytesPerSec(), runner::applyShare);
+    runner.lease(lease);
     e.mirror = runner;
     try {
-      runner.attach(reattach ? service.reattach(e.id, req, runner)
-          : service.start(e.id, req, runner));
+      MirrorRequest req = request(e, dest, lease.granted());
+      LiveMirror m = reattach ? service.reattach(e.id, req, runner)
+          : service.start(e.id, req, runner);
+      runner.attach(m);
+      m.outcome().whenComplete((o, x) -> lease.close());
+      if (reattach) {
+        m.setBandwidth(lease.granted()); // the share may differ from the speed left in QEMU
+      }
     } catch (FerryException ex) {
+      lease.close();
       e.mirror = null;
       if (reattach) {
         restoreLimits(e, runner);
@@ -134,15 +149,15 @@ final class LiveMirrorJobs implements AutoCloseable {
   /** Where a caller-prepared destination XML is kept in the job record for a restart. */
   static final String DEST_XML_LABEL = "ferry.io/destination-xml";
 
-  private MirrorRequest request(JobEntry e, DestinationDisk dest, String xml) {
+  private MirrorRequest request(JobEntry e, DestinationDisk dest, long share) {
     Job j = e.job;
     LiveMirrorOptions o = j.getMirrorOptions();
     ConvergencePolicy c = o.getConvergence();
     Convergence policy = new Convergence(Duration.ofSeconds(c.getReadyTimeoutSeconds()),
-        c.getRaiseBandwidth(), hostBandwidth, c.getWriteBlocking(), c.getStartWriteBlocking(),
+        c.getRaiseBandwidth(), bandwidth.total(), c.getWriteBlocking(), c.getStartWriteBlocking(),
         c.getThrottleGuest(), c.getGuestThrottleBytesPerSec());
     return new MirrorRequest(j.getDomain(), j.getDiskTarget(), dest,
-        o.getBandwidthBytesPerSec(), o.getGranularity(), o.getBufferSize(), policy, o.getPivot(),
+        share, o.getGranularity(), o.getBufferSize(), policy, o.getPivot(),
         LiveMirrorRunner.savedLimits(e));
   }
 

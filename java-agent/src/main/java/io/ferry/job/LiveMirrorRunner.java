@@ -24,6 +24,7 @@ final class LiveMirrorRunner implements MirrorListener {
   private final JobEntry entry;
   private final JobStore store;
   private volatile LiveMirror mirror;
+  private volatile HostBandwidth.Lease lease;
 
   LiveMirrorRunner(JobEntry entry, JobStore store) {
     this.entry = entry;
@@ -41,11 +42,37 @@ final class LiveMirrorRunner implements MirrorListener {
     }
   }
 
+  /** Pivots at READY (now, if READY already). */
+  void pivot() {
+    LiveMirror m = mirror;
+    if (m != null) {
+      m.pivot();
+    }
+  }
+
+  /** The mirror's share of the host budget; set before the mirror starts. */
+  void lease(HostBandwidth.Lease l) {
+    this.lease = l;
+  }
+
+  /** The job's own cap changed: the mirror gets that, or less if the host budget says so. */
   void setBandwidth(long bytesPerSec) {
+    HostBandwidth.Lease l = lease;
+    applyShare(l == null ? bytesPerSec : l.want(bytesPerSec));
+  }
+
+  /** A new share of the host budget (others started, ended or changed their caps). */
+  void applyShare(long bytesPerSec) {
     LiveMirror m = mirror;
     if (m != null) {
       m.setBandwidth(bytesPerSec);
     }
+  }
+
+  @Override
+  public long onRaiseBandwidth() {
+    HostBandwidth.Lease l = lease;
+    return l == null ? -1 : l.want(0);
   }
 
   @Override

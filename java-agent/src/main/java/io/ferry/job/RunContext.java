@@ -14,6 +14,7 @@ import java.util.function.Consumer;
  * @param hostThrottle the host-wide bandwidth budget every job's data passes
  * @param hooks fault points for tests
  * @param onExit told when a runner's thread is done with its job (frees the job's slot)
+ * @param online online conversions, once the agent turned them on (empty: refused)
  */
 record RunContext(
     JobStore store,
@@ -22,4 +23,5 @@ record RunContext(
     JobManagerConfig config,
     Throttle hostThrottle,
     JobHooks hooks,
-    Consumer<JobEntry> onExit) {}
+    Consumer<JobEntry> onExit,
+    java.util.concurrent.atomic.AtomicReference<OnlineConversions> online) {}

@@ -67,6 +67,9 @@ public final class NbdServer implements AutoCloseable {
     }
     try {
       ch.bind(address);
+    } catch (java.net.BindException e) {
+      ch.close();
+      throw e;
     } catch (IOException e) {
       ch.close();
       throw new IOException("nbd: cannot listen on " + address + ": " + e.getMessage(), e);
@@ -98,6 +101,11 @@ public final class NbdServer implements AutoCloseable {
     }
     server.owned = device;
     return server;
+  }
+
+  /** Clients connected now. */
+  public int connectionCount() {
+    return connections.size();
   }
 
   /** A URI qemu-img and nbdinfo accept for this export. */

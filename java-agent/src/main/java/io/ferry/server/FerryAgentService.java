@@ -2,7 +2,13 @@ package io.ferry.server;
 
 import io.ferry.error.FerryException;
 import io.ferry.error.Reason;
+import io.ferry.export.ExportManager;
 import io.ferry.job.JobService;
+import io.ferry.proto.v1.ListExportsRequest;
+import io.ferry.proto.v1.ListExportsResponse;
+import io.ferry.proto.v1.NbdExportInfo;
+import io.ferry.proto.v1.StartExportRequest;
+import io.ferry.proto.v1.StopExportRequest;
 import io.ferry.proto.v1.AbortBlockJobRequest;
 import io.ferry.proto.v1.BlockJob;
 import io.ferry.proto.v1.CancelJobRequest;
@@ -47,6 +53,7 @@ public final class FerryAgentService extends FerryAgentGrpc.FerryAgentImplBase {
   private final StatusMapper mapper;
   private final boolean liveMirror;
   private final BlockJobHook blockJobs;
+  private final ExportManager exports;
 
   /**
    * @param liveMirror pass StartLiveMirror to the job service (else UNIMPLEMENTED)
@@ -54,6 +61,13 @@ public final class FerryAgentService extends FerryAgentGrpc.FerryAgentImplBase {
    */
   public FerryAgentService(JobService jobs, Supplier<Capabilities> capabilities,
       StatusMapper mapper, boolean liveMirror, BlockJobHook blockJobs) {
+    this(jobs, capabilities, mapper, liveMirror, blockJobs, null);
+  }
+
+  /** @param exports the NBD exports' manager; null: the export RPCs answer UNIMPLEMENTED */
+  public FerryAgentService(JobService jobs, Supplier<Capabilities> capabilities,
+      StatusMapper mapper, boolean liveMirror, BlockJobHook blockJobs, ExportManager exports) {
+    this.exports = exports;
     this.jobs = jobs;
     this.capabilities = capabilities;
     this.mapper = mapper;
@@ -132,6 +146,15 @@ public final class FerryAgentService extends FerryAgentGrpc.FerryAgentImplBase {
   }
 
   @Override
+  public void pivotJob(io.ferry.proto.v1.PivotJobRequest r, StreamObserver<Job> out) {
+    unary(out, r.getJobId(), () -> {
+      RequestValidator.pivotJob(r);
+      log.info("pivot requested by {}", client());
+      return jobs.pivot(r.getJobId());
+    });
+  }
+
+  @Override
   public void setBandwidth(SetBandwidthRequest r, StreamObserver<Job> out) {
     unary(out, r.getJobId(), () -> {
       RequestValidator.setBandwidth(r);
@@ -170,6 +193,39 @@ public final class FerryAgentService extends FerryAgentGrpc.FerryAgentImplBase {
       RequestValidator.require("disk_target", r.getDiskTarget());
       return blockJobs().abort(r);
     });
+  }
+
+  @Override
+  public void startExport(StartExportRequest r, StreamObserver<NbdExportInfo> out) {
+    unary(out, null, () -> {
+      NbdExportInfo info = exports().start(r);
+      log.info("export {} of {} started by {}", info.getId(), info.getUri(), client());
+      return info;
+    });
+  }
+
+  @Override
+  public void stopExport(StopExportRequest r, StreamObserver<NbdExportInfo> out) {
+    unary(out, null, () -> {
+      RequestValidator.require("export_id", r.getExportId());
+      NbdExportInfo info = exports().stop(r.getExportId());
+      log.info("export {} stopped by {}", info.getId(), client());
+      return info;
+    });
+  }
+
+  @Override
+  public void listExports(ListExportsRequest r, StreamObserver<ListExportsResponse> out) {
+    unary(out, null, () -> ListExportsResponse.newBuilder().addAllExports(exports().list())
+        .build());
+  }
+
+  private ExportManager exports() {
+    if (exports == null) {
+      throw new FerryException(Reason.UNIMPLEMENTED, "NBD exports are not available on this "
+          + "agent (started without an endpoint resolver)");
+    }
+    return exports;
   }
 
   private BlockJobHook blockJobs() {

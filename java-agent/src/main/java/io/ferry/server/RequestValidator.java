@@ -101,6 +101,10 @@ public final class RequestValidator {
     jobId("job_id", r.getJobId());
   }
 
+  public static void pivotJob(io.ferry.proto.v1.PivotJobRequest r) {
+    jobId("job_id", r.getJobId());
+  }
+
   public static void setBandwidth(SetBandwidthRequest r) {
     jobId("job_id", r.getJobId());
     // uint64 on the wire: a value above Long.MAX_VALUE arrives negative.
@@ -215,6 +219,38 @@ public final class RequestValidator {
     }
     if (o.getCompress() && nonRaw && o.getDestinationFormat() != DiskFormat.QCOW2) {
       throw FerryException.invalid(field + ".compress", "only qcow2 destinations compress");
+    }
+    onlineOptions(field, o, destination);
+  }
+
+  /** Online conversion: an address, and a destination clients may write anywhere in. */
+  static void onlineOptions(String field, CopyOptions o, Endpoint destination) {
+    boolean hasExport = o.hasOnlineExport()
+        && !o.getOnlineExport().equals(io.ferry.proto.v1.NbdAddress.getDefaultInstance());
+    if (!o.getOnline()) {
+      if (hasExport || !o.getOnlineExportName().isEmpty()) {
+        throw FerryException.invalid(field + ".online_export", "only with " + field
+            + ".online = true");
+      }
+      return;
+    }
+    if (!hasExport) {
+      throw FerryException.invalid(field + ".online_export", "required with " + field
+          + ".online: set unix_socket (a file name) or tcp (127.0.0.1:PORT)");
+    }
+    if (o.getCompress()) {
+      throw FerryException.invalid(field + ".compress", "not with online: clients rewrite "
+          + "regions in place, compressed clusters cannot be");
+    }
+    DiskFormat f = destination.hasFile() ? destination.getFile().getFormat()
+        : DiskFormat.DISK_FORMAT_UNSPECIFIED;
+    if (f == DiskFormat.DISK_FORMAT_UNSPECIFIED) {
+      f = o.getDestinationFormat();
+    }
+    if (f == DiskFormat.VMDK || f == DiskFormat.VHDX) {
+      throw FerryException.invalid(field + ".destination_format", f + " is written as a "
+          + "stream (or not at all); an online destination takes writes anywhere: use raw, "
+          + "qcow2 or vhd");
     }
   }
 

@@ -279,7 +279,8 @@ public final class LiveMirror {
     String why = "not READY within " + c.stepBudget().toSeconds() + " s; " + rates(p);
     switch (step) {
       case RAISE_BANDWIDTH -> {
-        long cap = c.hostBandwidthCap();
+        long granted = listener.onRaiseBandwidth();
+        long cap = granted >= 0 ? granted : c.hostBandwidthCap();
         if (bandwidth == 0 || (cap > 0 && cap <= bandwidth)) {
           return false;
         }
@@ -356,12 +357,14 @@ public final class LiveMirror {
 
   private void applyRequestedBandwidth() {
     long bw = requestedBandwidth;
-    if (bw >= 0) {
+    if (bw >= 0 && bw != bandwidth) {
       requestedBandwidth = -1;
       hv.setJobSpeed(req.domain(), req.disk(), bw);
       bandwidth = bw;
       event(MirrorEvent.of("bandwidth", "bandwidth set to " + (bw == 0 ? "unlimited" : mib(bw)),
           last));
+    } else if (bw >= 0) {
+      requestedBandwidth = -1;
     }
   }
 

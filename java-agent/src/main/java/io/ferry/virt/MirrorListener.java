@@ -20,6 +20,15 @@ public interface MirrorListener {
    */
   default void onGuestLimitsSaved(IoTune saved) {}
 
+  /**
+   * Convergence step 1 asks for as much bandwidth as the mirror may have: returns that cap
+   * (bytes/s; 0: none), or -1 when the listener keeps no budget (then the policy's {@code
+   * hostBandwidthCap} applies).
+   */
+  default long onRaiseBandwidth() {
+    return -1;
+  }
+
   MirrorListener NONE = new MirrorListener() {
     @Override
     public void onState(MirrorState state, String detail) {}

@@ -153,6 +153,31 @@ class CopyEngineFaultTest {
   }
 
   @Test
+  void verificationReadsTheSourceOnlyOnceButTheDestinationAgain() throws Exception {
+    java.util.concurrent.atomic.AtomicLong sourceRead = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong destRead = new java.util.concurrent.atomic.AtomicLong();
+    BlockDevice countingSource = new ForwardingDevice(memory) {
+      @Override
+      public void read(long offset, ByteBuffer dst) throws IOException {
+        sourceRead.addAndGet(dst.remaining());
+        super.read(offset, dst);
+      }
+    };
+    BlockDevice countingDest = new ForwardingDevice(Fixtures.memory("dst", 8 * MIB)) {
+      @Override
+      public void read(long offset, ByteBuffer dst) throws IOException {
+        destRead.addAndGet(dst.remaining());
+        super.read(offset, dst);
+      }
+    };
+    CopyResult r = copy(countingSource, countingDest);
+    assertThat(r.verified()).isTrue();
+    assertThat(sourceRead.get()).isEqualTo(6 * MIB); // the sync's reads; verify used its digests
+    assertThat(destRead.get()).isEqualTo(6 * MIB);
+    Fixtures.assertSameContent(memory, countingDest);
+  }
+
+  @Test
   void aDestinationThatLosesWritesIsDataLoss() {
     BlockDevice liar = new ForwardingDevice(Fixtures.memory("dst", 8 * MIB)) {
       @Override

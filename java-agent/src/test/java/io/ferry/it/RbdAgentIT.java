@@ -22,6 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * RBD copy jobs through a real agent process and its gRPC API on the lab clusters: snapshots
@@ -66,8 +68,17 @@ class RbdAgentIT {
 
   /** Starts a copy and follows it to its end. */
   static Job copy(String requestId, Endpoint src, Endpoint dst, CopyOptions options) {
-    Job job = agent.api().startCopy(StartCopyRequest.newBuilder().setRequestId(requestId)
+    return copy(agent, StartCopyRequest.newBuilder().setRequestId(requestId)
         .setSource(src).setDestination(dst).setOptions(options).build());
+  }
+
+  /** Starts a copy on {@code agent} and follows it to its end. */
+  static Job copy(AgentProcess agent, StartCopyRequest request) {
+    Job job = agent.api().startCopy(request);
+    return follow(agent, job);
+  }
+
+  static Job follow(AgentProcess agent, Job job) {
     Iterator<Job> it = agent.api().withDeadlineAfter(5, TimeUnit.MINUTES)
         .watchJob(WatchJobRequest.newBuilder().setJobId(job.getId()).build());
     Job last = job;
@@ -101,44 +112,89 @@ class RbdAgentIT {
         + "    print(k + \"=\" + str(i.get(k)))'").trim();
   }
 
-  @Test
-  void copySnapshotsCarriesThemInOrderWithTheirContentAndProtection() {
-    String src = "a/snaps-src";
+  /** Three snapshots (s1 protected), data written and discarded between them, a resize. */
+  static void makeSnapshotSource(String src) {
     c1.rbd("create", "--size", "32M", src);
-    try {
-      fio(c1, src, "write", 0, 4 * MIB);
-      c1.rbd("snap", "create", src + "@s1");
-      c1.rbd("snap", "protect", src + "@s1");
-      fio(c1, src, "write", 8 * MIB, 4 * MIB);
-      fio(c1, src, "trim", 0, MIB);
-      c1.rbd("snap", "create", src + "@s2");
-      c1.rbd("resize", "--no-progress", "--size", "40M", src);
-      fio(c1, src, "write", 36 * MIB + 4096, MIB);
-      c1.rbd("snap", "create", src + "@s3");
-      fio(c1, src, "write", 20 * MIB, MIB);
-      fio(c1, src, "trim", 8 * MIB, MIB);
+    fio(c1, src, "write", 0, 4 * MIB);
+    c1.rbd("snap", "create", src + "@s1");
+    c1.rbd("snap", "protect", src + "@s1");
+    fio(c1, src, "write", 8 * MIB, 4 * MIB);
+    fio(c1, src, "trim", 0, MIB);
+    c1.rbd("snap", "create", src + "@s2");
+    c1.rbd("resize", "--no-progress", "--size", "40M", src);
+    fio(c1, src, "write", 36 * MIB + 4096, MIB);
+    c1.rbd("snap", "create", src + "@s3");
+    fio(c1, src, "write", 20 * MIB, MIB);
+    fio(c1, src, "trim", 8 * MIB, MIB);
+  }
 
-      Job done = copy("snaps-1", rbd("c1", "a", "snaps-src"), rbd("c2", "a", "snaps-dst"),
+  /** Within cluster c1 (pool a to b) and across clusters (c1 to c2). */
+  @ParameterizedTest
+  @ValueSource(strings = {"c1", "c2"})
+  void copySnapshotsCarriesThemInOrderWithTheirContentAndProtection(String to) {
+    String src = "a/snaps-src-" + to;
+    CephLab dl = to.equals("c1") ? c1 : c2;
+    String dst = "b/snaps-dst";
+    try {
+      makeSnapshotSource(src);
+      Job done = copy("snaps-" + to, rbd("c1", "a", "snaps-src-" + to), rbd(to, "b", "snaps-dst"),
           CopyOptions.newBuilder().setCreateDestination(true).setCopySnapshots(true).build());
 
       assertThat(done.getState()).as(done.getError().getMessage()).isEqualTo(JobState.COMPLETED);
       assertThat(done.getEventsList()).anyMatch(e -> e.getMessage().startsWith("carried snapshot s3"));
-      String dst = "a/snaps-dst";
-      assertThat(c2.snapshotNames(dst)).containsExactly("s1", "s2", "s3");
+      assertThat(dl.snapshotNames(dst)).containsExactly("s1", "s2", "s3");
       for (String s : List.of("s1", "s2", "s3")) {
-        assertThat(c2.exportSha256(dst + "@" + s)).as("rbd export --snap " + s)
+        assertThat(dl.exportSha256(dst + "@" + s)).as("rbd export --snap " + s)
             .isEqualTo(c1.exportSha256(src + "@" + s));
       }
-      assertThat(c2.exportSha256(dst)).as("head").isEqualTo(c1.exportSha256(src));
-      assertThat(c2.rbd("info", dst + "@s1")).contains("protected: True");
-      assertThat(c2.rbd("info", dst + "@s2")).contains("protected: False");
-      assertThat(totalUsed(c2, dst)).as("holes kept: rbd du total of destination <= source")
-          .isLessThanOrEqualTo(totalUsed(c1, src));
+      assertThat(dl.exportSha256(dst)).as("head").isEqualTo(c1.exportSha256(src));
+      assertThat(dl.rbd("info", dst + "@s1")).contains("protected: True");
+      assertThat(dl.rbd("info", dst + "@s2")).contains("protected: False");
+      long srcUsed = totalUsed(c1, src);
+      long dstUsed = totalUsed(dl, dst);
+      System.out.printf("RbdAgentIT copy_snapshots to %s: rbd du total %d (source %d)%n", to,
+          dstUsed, srcUsed);
+      assertThat(dstUsed).as("holes kept: rbd du total of destination <= source")
+          .isLessThanOrEqualTo(srcUsed);
       assertThat(c1.snapshotNames(src)).as("source keeps exactly its own snapshots")
           .containsExactly("s1", "s2", "s3");
     } finally {
       purge(c1, src);
-      purge(c2, "a/snaps-dst");
+      purge(dl, dst);
+    }
+  }
+
+  /**
+   * A copy_snapshots job cancelled while it carries snapshots removes the part image with the
+   * snapshots it made there (protected ones included) and its temporary snapshot on the source,
+   * and nothing else.
+   */
+  @Test
+  void cancelWhileCarryingSnapshotsLeavesNothingBehind() throws Exception {
+    String src = "a/snaps-cancel";
+    try {
+      makeSnapshotSource(src);
+      fio(c1, src, "write", 0, 40 * MIB); // enough data that the capped carry takes seconds
+      c1.rbd("snap", "create", src + "@s4");
+      Job job = agent.api().startCopy(StartCopyRequest.newBuilder().setRequestId("snaps-cancel")
+          .setSource(rbd("c1", "a", "snaps-cancel")).setDestination(rbd("c2", "b", "snaps-cancel"))
+          .setOptions(CopyOptions.newBuilder().setCreateDestination(true).setCopySnapshots(true)
+              .setBandwidthBytesPerSec(4 * MIB)).build());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!c2.sh("rbd snap ls --format json b/snaps-cancel.ferry-part 2>/dev/null || true")
+          .contains("\"name\"")) {
+        assertThat(System.nanoTime()).as("a snapshot was carried in time").isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      agent.api().cancelJob(io.ferry.proto.v1.CancelJobRequest.newBuilder()
+          .setJobId(job.getId()).build());
+      Job done = follow(agent, job);
+      assertThat(done.getState()).as(done.getError().getMessage()).isEqualTo(JobState.CANCELLED);
+      assertThat(c2.images("b")).doesNotContain("snaps-cancel", "snaps-cancel.ferry-part");
+      assertThat(c1.snapshotNames(src)).containsExactly("s1", "s2", "s3", "s4");
+    } finally {
+      purge(c1, src);
+      purge(c2, "b/snaps-cancel.ferry-part");
     }
   }
 
@@ -168,6 +224,80 @@ class RbdAgentIT {
       purge(c1, "a/lay-dst1");
       purge(c2, "a/lay-dst2");
     }
+  }
+
+  /**
+   * kill -9 of a real agent mid-copy of an RBD image across clusters, then a restart: the job
+   * resumes from its checkpoint and its feed snapshot, completes, writes well under the data
+   * after the restart, and leaves no temporary snapshot or part image.
+   */
+  @Test
+  void killNineMidCopyThenRestartResumesTheRbdCopy() throws Exception {
+    String src = "a/crash-src";
+    c1.rbd("create", "--size", "256M", src);
+    Path home = dir.resolve("crash");
+    Files.createDirectories(home.resolve("files"));
+    int port = AgentProcess.freePort();
+    Path config = home.resolve("agent.yaml");
+    Files.writeString(config, "listen: 127.0.0.1:" + port + "\ninsecure_plaintext: true\n"
+        + "roots:\n  default: files\njournal_dir: journal\nclusters:\n"
+        + "  c1:\n    ceph_conf: " + c1.conf() + "\n"
+        + "  c2:\n    ceph_conf: " + c2.conf() + "\n");
+    Path log = home.resolve("agent.log");
+    try {
+      long data = 160 * MIB;
+      fio(c1, src, "write", 0, 96 * MIB);
+      fio(c1, src, "write", 160 * MIB, 64 * MIB);
+      String jobId;
+      try (AgentProcess first = new AgentProcess(config, log, port).start()) {
+        Job job = first.api().startCopy(StartCopyRequest.newBuilder().setRequestId("crash-rbd")
+            .setSource(rbd("c1", "a", "crash-src")).setDestination(rbd("c2", "b", "crash-dst"))
+            .setOptions(CopyOptions.newBuilder().setCreateDestination(true)
+                .setBandwidthBytesPerSec(24 * MIB)).build());
+        jobId = job.getId();
+        waitUntilHalfSynced(first, jobId);
+        first.kill9();
+      }
+      assertThat(c1.snapshotNames(src)).as("the killed agent's feed snapshot is still there")
+          .anyMatch(n -> n.startsWith("ferry-"));
+      assertThat(c2.images("b")).contains("crash-dst.ferry-part").doesNotContain("crash-dst");
+      try (AgentProcess second = new AgentProcess(config, log, port).start()) {
+        Job done = follow(second, second.api().getJob(
+            io.ferry.proto.v1.GetJobRequest.newBuilder().setJobId(jobId).build()));
+        assertThat(done.getState()).as(done.getError().getMessage()).isEqualTo(JobState.COMPLETED);
+        assertThat(done.getProgress().getRestarts()).isGreaterThanOrEqualTo(1);
+        System.out.printf("RbdAgentIT kill -9: %d of %d data bytes written after the restart%n",
+            done.getProgress().getBytesWritten(), data);
+        assertThat(done.getProgress().getBytesWritten())
+            .as("bytes written after the restart, of %d data bytes", data).isLessThan(data * 3 / 4);
+        assertThat(done.getEventsList()).anyMatch(e -> e.getKind().equals("resume"));
+      }
+      assertThat(c2.exportSha256("b/crash-dst")).as("rbd export of destination = source")
+          .isEqualTo(c1.exportSha256(src));
+      assertThat(c1.snapshotNames(src)).as("temporary snapshots removed").isEmpty();
+      assertThat(c2.images("b")).contains("crash-dst").doesNotContain("crash-dst.ferry-part");
+    } finally {
+      purge(c1, src);
+      purge(c2, "b/crash-dst");
+      purge(c2, "b/crash-dst.ferry-part");
+    }
+  }
+
+  private static void waitUntilHalfSynced(AgentProcess agent, String id) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (System.nanoTime() < deadline) {
+      Job j = agent.api().getJob(io.ferry.proto.v1.GetJobRequest.newBuilder().setJobId(id).build());
+      var p = j.getProgress();
+      if (j.getState() == JobState.SYNCING && p.getBytesTotal() > 0
+          && p.getBytesDone() * 2 >= p.getBytesTotal()) {
+        Thread.sleep(1500); // let a checkpoint past the half be written
+        return;
+      }
+      assertThat(j.getState()).as("still copying: " + j.getError().getMessage())
+          .isIn(JobState.QUEUED, JobState.PREPARING, JobState.SYNCING);
+      Thread.sleep(100);
+    }
+    throw new AssertionError("copy did not reach half way in time");
   }
 
   /** Removes an image with its snapshots, if it exists. */

@@ -1,6 +1,7 @@
 package io.ferry.virt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferry.it.AgentProcess;
 import io.ferry.proto.v1.CancelJobRequest;
@@ -12,9 +13,11 @@ import io.ferry.proto.v1.GetJobRequest;
 import io.ferry.proto.v1.Job;
 import io.ferry.proto.v1.JobState;
 import io.ferry.proto.v1.LiveMirrorOptions;
+import io.ferry.proto.v1.PivotJobRequest;
 import io.ferry.proto.v1.SetBandwidthRequest;
 import io.ferry.proto.v1.StartLiveMirrorRequest;
 import io.ferry.proto.v1.WatchJobRequest;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -60,7 +63,7 @@ class LiveMirrorCrashIT {
   }
 
   @Test
-  void killNineDuringTheCopyThenTheRestartedAgentReattachesAndPivots() throws Exception {
+  void killNineDuringTheCopyThenTheRestartedAgentReattachesAndPivotsWhenAsked() throws Exception {
     String vm = "crashvm";
     Path src = lab.qcow2(vm + "-src.qcow2", SIZE);
     LibvirtLab.fill(src, 0x5a, 0, SIZE);
@@ -73,7 +76,7 @@ class LiveMirrorCrashIT {
     try (DomainWatch watch = new DomainWatch(vm);
         HmpWriter writer = new HmpWriter(hv, vm, 16 * MIB, 20).start()) {
       try (AgentProcess agent = new AgentProcess(config, log, port).start()) {
-        id = agent.api().startLiveMirror(request("crash-1", vm, true, MIB,
+        id = agent.api().startLiveMirror(request("crash-1", vm, false, MIB,
             ConvergencePolicy.newBuilder().setReadyTimeoutSeconds(300).build())).getId();
         awaitJob(agent, id, j -> j.getState() == JobState.SYNCING
             && j.getProgress().getBytesDone() >= 2 * MIB, "copying");
@@ -89,8 +92,17 @@ class LiveMirrorCrashIT {
         assertThat(back.getProgress().getRestarts()).isEqualTo(1);
         awaitJob(agent, id, j -> j.getEventsList().stream()
             .anyMatch(e -> e.getKind().equals("reattach")), "re-attached");
+        assertThatThrownBy(() -> agent.api().pivotJob(PivotJobRequest.newBuilder()
+            .setJobId(id).build())).as("no pivot before READY")
+            .isInstanceOf(StatusRuntimeException.class)
+            .hasMessageContaining("FAILED_PRECONDITION").hasMessageContaining("only when READY");
         agent.api().setBandwidth(SetBandwidthRequest.newBuilder().setJobId(id)
             .setBandwidthBytesPerSec(0).build());
+        awaitJob(agent, id, j -> j.getState() == JobState.READY, "READY");
+        Thread.sleep(1000);
+        assertThat(get(agent, id).getState()).as("started without pivot: waits at READY")
+            .isEqualTo(JobState.READY);
+        agent.api().pivotJob(PivotJobRequest.newBuilder().setJobId(id).build());
         Job done = follow(agent, id);
         assertThat(done.getState()).as(done.getError().getMessage())
             .isEqualTo(JobState.COMPLETED);

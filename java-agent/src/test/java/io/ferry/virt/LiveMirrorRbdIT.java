@@ -2,6 +2,7 @@ package io.ferry.virt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.device.rbd.CephLab;
 import io.ferry.virt.Convergence.Step;
 import io.ferry.virt.LiveMirrorFileIT.Recorder;
 import java.time.Duration;

@@ -108,6 +108,34 @@ class LiveMirrorTest {
     verify(hv, never()).setJobSpeed(any(), any(), anyLong());
   }
 
+  @Test
+  void raisingTheBandwidthTakesWhatTheHostBudgetGrants() {
+    BlockJobInfo busy = new BlockJobInfo(2, 10, 1000, 1 << 20, false);
+    when(hv.blockJob("vm", "vdb")).thenReturn(Optional.empty(), Optional.of(busy));
+    MirrorListener budget = new MirrorListener() {
+      @Override
+      public void onState(MirrorState state, String detail) {}
+
+      @Override
+      public void onProgress(MirrorProgress progress) {}
+
+      @Override
+      public void onEvent(MirrorEvent event) {}
+
+      @Override
+      public long onRaiseBandwidth() {
+        return 3 << 20;
+      }
+    };
+    Convergence raiseOnly = new Convergence(Duration.ofMillis(300), true, 8 << 20, false, false,
+        false, 0);
+
+    LiveMirror.start(hv, request(raiseOnly, false), budget).await(Duration.ofSeconds(20));
+
+    verify(hv).setJobSpeed("vm", "vdb", 3 << 20);
+    verify(hv, never()).setJobSpeed("vm", "vdb", 8 << 20);
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);

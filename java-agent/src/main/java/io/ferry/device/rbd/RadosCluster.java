@@ -18,6 +18,9 @@ public final class RadosCluster implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RadosCluster.class);
 
+  /** Lower bound of rados_osd_op_timeout: a busy lab OSD may take seconds per request. */
+  static final long OSD_OP_TIMEOUT_MIN_SECONDS = 60;
+
   private final RbdClusterSpec spec;
   private final Pointer handle;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -29,7 +32,9 @@ public final class RadosCluster implements AutoCloseable {
 
   /**
    * Connects within the spec's timeout. UNAVAILABLE if the monitors cannot be reached in time,
-   * PERMISSION_DENIED for refused credentials, NOT_FOUND if ceph.conf or the keyring is missing.
+   * PERMISSION_DENIED for refused credentials (the message names the cluster, the client and the
+   * keyring's path, never the key), NOT_FOUND if ceph.conf is missing, FAILED_PRECONDITION if
+   * the keyring is.
    */
   public static RadosCluster connect(RbdClusterSpec spec) {
     if (!Files.isReadable(spec.confPath())) {
@@ -38,9 +43,9 @@ public final class RadosCluster implements AutoCloseable {
           "cluster " + spec.id() + ": ceph.conf " + spec.confPath() + " not readable");
     }
     if (spec.keyringPath() != null && !Files.isReadable(spec.keyringPath())) {
-      throw new FerryException(
-          Reason.NOT_FOUND,
-          "cluster " + spec.id() + ": keyring " + spec.keyringPath() + " not readable");
+      throw new FerryException(Reason.FAILED_PRECONDITION, "cluster " + spec.id() + ": keyring "
+          + spec.keyringPath() + " of " + spec.clientName() + " is missing or not readable by the"
+          + " agent; fix clusters." + spec.id() + ".keyring in the agent's config");
     }
     LibRados lib = RbdNative.rados();
     PointerByReference ref = new PointerByReference();
@@ -50,13 +55,24 @@ public final class RadosCluster implements AutoCloseable {
     try {
       configure(lib, handle, spec);
       long start = System.nanoTime();
-      RbdException.check("rados_connect", target, lib.rados_connect(handle));
+      int rc = lib.rados_connect(handle);
+      if (rc == -1 || rc == -13) { // EPERM, EACCES: cephx refused the client or its key
+        throw new FerryException(Reason.PERMISSION_DENIED, "cluster " + spec.id() + " refused "
+            + spec.clientName() + " (keyring " + keyringName(spec) + "): rados_connect failed with "
+            + (rc == -1 ? "EPERM" : "EACCES") + "; check clusters." + spec.id()
+            + ".client_id and that the keyring holds that client's current key");
+      }
+      RbdException.check("rados_connect", target, rc);
       LOG.debug("connected to {} as {} in {} ms", target, spec.clientName(), (System.nanoTime() - start) / 1_000_000);
       return new RadosCluster(spec, handle);
     } catch (RuntimeException e) {
       lib.rados_shutdown(handle);
       throw e;
     }
+  }
+
+  private static String keyringName(RbdClusterSpec spec) {
+    return spec.keyringPath() != null ? spec.keyringPath().toString() : "as ceph.conf names it";
   }
 
   private static void configure(LibRados lib, Pointer handle, RbdClusterSpec spec) {
@@ -70,6 +86,10 @@ public final class RadosCluster implements AutoCloseable {
     // Without these an unreachable cluster blocks rados_connect (and mon commands) forever.
     set(lib, handle, target, "client_mount_timeout", seconds);
     set(lib, handle, target, "rados_mon_op_timeout", seconds);
+    // ... and an OSD that stops answering blocks every I/O forever: fail it after a generous
+    // bound (as Cinder does with rados_connect_timeout), so a job fails instead of hanging.
+    set(lib, handle, target, "rados_osd_op_timeout",
+        Long.toString(Math.max(OSD_OP_TIMEOUT_MIN_SECONDS, 4 * spec.connectTimeout().toSeconds())));
     // The agent does large aligned I/O and flushes itself: librbd's cache only adds copies.
     set(lib, handle, target, "rbd_cache", "false");
   }

@@ -61,11 +61,54 @@ public final class Qcow2Device extends ImageDevice {
     while (dst.hasRemaining()) {
       long inCluster = offset & (h.clusterSize() - 1);
       int n = (int) Math.min(dst.remaining(), h.clusterSize() - inCluster);
-      ByteBuffer part = dst.slice().limit(n);
-      readInCluster(offset, part);
+      long host = plainHost(offset);
+      if (host != 0) {
+        n = contiguousRun(offset, host, n, dst.remaining());
+        ByteBuffer part = dst.slice().limit(n);
+        store.readData(host + inCluster, part);
+      } else {
+        ByteBuffer part = dst.slice().limit(n);
+        readInCluster(offset, part);
+      }
       dst.position(dst.position() + n);
       offset += n;
     }
+  }
+
+  /**
+   * The host offset of the cluster holding {@code offset} when it is plain allocated data (no
+   * compression, no zero flag, no subclusters), else 0.
+   */
+  private long plainHost(long offset) throws IOException {
+    if (h.extendedL2()) {
+      return 0;
+    }
+    long clusterIndex = offset >>> h.clusterBits();
+    long[] t = tables.l2((int) (clusterIndex >>> h.l2Bits()));
+    if (t == null) {
+      return 0;
+    }
+    long e = t[(int) (clusterIndex & ((1 << h.l2Bits()) - 1))];
+    boolean zero = h.version() >= 3 && (e & Qcow2Entry.ZERO) != 0;
+    return Qcow2Entry.compressed(e) || zero ? 0 : Qcow2Entry.offset(e);
+  }
+
+  /**
+   * Bytes from {@code offset} (first cluster at {@code host}, {@code first} bytes of it wanted)
+   * that lie in plain clusters following each other on the host too, at most {@code max}: one
+   * read instead of one per cluster.
+   */
+  private int contiguousRun(long offset, long host, int first, int max) throws IOException {
+    long cs = h.clusterSize();
+    long run = first;
+    long guest = (offset & -cs) + cs;
+    long nextHost = host + cs;
+    while (run < max && plainHost(guest) == nextHost) {
+      run += Math.min(cs, max - run);
+      guest += cs;
+      nextHost += cs;
+    }
+    return (int) run;
   }
 
   private void readInCluster(long offset, ByteBuffer dst) throws IOException {
@@ -115,9 +158,7 @@ public final class Qcow2Device extends ImageDevice {
   }
 
   private static void zero(ByteBuffer dst) {
-    while (dst.hasRemaining()) {
-      dst.put((byte) 0);
-    }
+    Store.fillZeros(dst);
   }
 
   @Override

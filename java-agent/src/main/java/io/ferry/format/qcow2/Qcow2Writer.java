@@ -56,15 +56,50 @@ final class Qcow2Writer {
     while (src.hasRemaining()) {
       int in = (int) (offset & (cs - 1));
       int n = Math.min(src.remaining(), cs - in);
-      ByteBuffer part = src.slice().limit(n);
       long e = entry(offset);
-      if (plainData(e)) {
-        store.write(Qcow2Entry.offset(e) + in, part);
+      int whole = in == 0 && !compress ? newWholeClusters(offset, src.remaining()) : 0;
+      if (whole > 0) {
+        n = whole * cs;
+        writeNewRun(offset, whole, src.slice().limit(n));
+      } else if (plainData(e)) {
+        store.write(Qcow2Entry.offset(e) + in, src.slice().limit(n));
       } else {
-        writeNew(offset - in, in, part);
+        writeNew(offset - in, in, src.slice().limit(n));
       }
       src.position(src.position() + n);
       offset += n;
+    }
+  }
+
+  /** How many whole, never-allocated clusters {@code [guest, guest+bytes)} starts with. */
+  private int newWholeClusters(long guest, int bytes) throws IOException {
+    int n = 0;
+    while ((long) (n + 1) * cs <= bytes && entry(guest + (long) n * cs) == 0) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Writes {@code count} whole new clusters from {@code data} with one store write: host clusters
+   * are reserved (refcounted) under the lock, the data is written outside it, and only then are
+   * the L2 entries set, so that a flush never publishes an entry whose data is not yet written (a
+   * crash in between only leaks the reserved clusters, as qemu-img check would report). Callers
+   * write disjoint ranges, so no other writer touches these guest clusters meanwhile.
+   */
+  private void writeNewRun(long guest, int count, ByteBuffer data) throws IOException {
+    long host;
+    synchronized (lock) {
+      host = refs.allocate(count);
+    }
+    store.write(host, data);
+    synchronized (lock) {
+      for (int i = 0; i < count; i++) {
+        long at = guest + (long) i * cs;
+        FormatErrors.check(entry(at) == 0, ImageFormat.QCOW2,
+            "cluster at guest offset " + at + " was allocated by a concurrent overlapping write");
+        setEntry(at, (host + (long) i * cs) | Qcow2Entry.COPIED);
+      }
     }
   }
 

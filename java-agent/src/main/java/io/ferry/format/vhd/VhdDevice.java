@@ -156,9 +156,7 @@ public final class VhdDevice extends ImageDevice {
       ByteBuffer part = dst.slice().limit(n);
       long host = dataOffset(offset);
       if (host < 0) {
-        while (part.hasRemaining()) {
-          part.put((byte) 0);
-        }
+        Store.fillZeros(part);
       } else {
         store.readData(host + in, part);
       }

@@ -94,9 +94,7 @@ public final class VhdxDevice extends ImageDevice {
       ByteBuffer part = dst.slice().limit(n);
       long host = blocks[(int) (offset / bs)];
       if (host < 0) {
-        while (part.hasRemaining()) {
-          part.put((byte) 0);
-        }
+        Store.fillZeros(part);
       } else {
         store.readData(host + in, part);
       }

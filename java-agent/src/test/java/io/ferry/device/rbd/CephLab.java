@@ -12,9 +12,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A lab Ceph cluster for integration tests, started and stopped through the project's own
- * {@code scripts/ceph-lab.sh}, plus the {@code rbd} CLI as an independent checker.
+ * {@code scripts/ceph-lab.sh}, plus the {@code rbd} CLI as an independent checker, and what the
+ * live-mirror tests need (QEMU's names for images, libvirt disk sources). The one helper for
+ * every Ceph-backed test; names get {@code FERRY_LAB_TAG} appended ({@link #tagged}).
  */
-public final class CephLab {
+public final class CephLab implements AutoCloseable {
 
   private final String name;
   private final Path conf;
@@ -35,9 +37,19 @@ public final class CephLab {
 
   /** Starts (or finds running) the lab cluster {@code name}. */
   public static CephLab start(String name) {
+    return start(name, new String[0]);
+  }
+
+  /**
+   * Starts (or finds running) the lab cluster {@code name} with more options of {@code
+   * scripts/ceph-lab.sh start}, e.g. {@code "--auth", "cephx"} or {@code "--osd-size", "4G"}.
+   */
+  public static CephLab start(String name, String... options) {
     assumeCephInstalled();
     name = tagged(name);
-    Result r = run(300, script().toString(), "start", name);
+    List<String> cmd = new ArrayList<>(List.of(script().toString(), "start", name));
+    cmd.addAll(List.of(options));
+    Result r = run(300, cmd.toArray(String[]::new));
     if (r.code != 0) {
       throw new IllegalStateException("scripts/ceph-lab.sh start " + name + " failed:\n" + r.output);
     }
@@ -51,6 +63,60 @@ public final class CephLab {
   public static String tagged(String name) {
     String tag = System.getenv("FERRY_LAB_TAG");
     return tag == null || tag.isBlank() ? name : name + "-" + tag;
+  }
+
+  /** The monitor's msgr v1 port (the v2 port + 1): QEMU's rbd driver reaches it as host:port. */
+  public int monV1Port() {
+    try {
+      return Integer.parseInt(Files.readString(dir().resolve("port")).trim()) + 1;
+    } catch (IOException e) {
+      throw new IllegalStateException("no port file in " + dir(), e);
+    }
+  }
+
+  /** Creates {@code pool/image} of {@code size} bytes (whole MiB). */
+  public void create(String poolImage, long size) {
+    rbd("create", poolImage, "--size", (size >> 20) + "M");
+  }
+
+  public void remove(String poolImage) {
+    rbd("rm", "--no-progress", poolImage);
+  }
+
+  public boolean exists(String poolImage) {
+    return rbdResult("info", poolImage).code() == 0;
+  }
+
+  /** QEMU's name for the image, for qemu-io and qemu-img. */
+  public String qemuName(String poolImage) {
+    return "rbd:" + poolImage + ":conf=" + conf;
+  }
+
+  /** Writes byte {@code pattern} over [off, off+len) through QEMU's rbd driver. */
+  public void fill(String poolImage, int pattern, long off, long len) {
+    Result r = run(300, "qemu-io", "-f", "raw", "-c",
+        String.format("write -P 0x%02x %d %d", pattern, off, len), qemuName(poolImage));
+    if (r.code != 0) {
+      throw new AssertionError("qemu-io write on " + poolImage + " exited " + r.code + ":\n" + r.output);
+    }
+  }
+
+  /** The libvirt lab helper's disk argument for the image. */
+  public String domainDisk(String poolImage) {
+    return "rbd:" + poolImage + "@127.0.0.1:" + monV1Port();
+  }
+
+  /** A live mirror's destination disk on this cluster (no cephx user). */
+  public io.ferry.virt.DestinationDisk destination(String pool, String image) {
+    return io.ferry.virt.DestinationDisk.rbd(new io.ferry.virt.DestinationDisk.Rbd(
+        List.of(new io.ferry.virt.DestinationDisk.Monitor("127.0.0.1", monV1Port())), pool, image,
+        null, null));
+  }
+
+  /** Stops the cluster and deletes its directory (as {@link #purge()}). */
+  @Override
+  public void close() {
+    purge();
   }
 
   /** Stops the cluster and deletes its directory. */
@@ -67,6 +133,16 @@ public final class CephLab {
 
   public Path conf() {
     return conf;
+  }
+
+  /** The cluster's directory (config, keyrings, daemons' data). */
+  public Path dir() {
+    return conf.getParent();
+  }
+
+  /** With {@code --auth cephx}: the keyring of the restricted RBD user client.ferry. */
+  public Path clientKeyring() {
+    return dir().resolve("client.ferry.keyring");
   }
 
   public RbdClusterSpec spec() {

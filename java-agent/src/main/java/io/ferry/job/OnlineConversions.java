@@ -1,0 +1,55 @@
+package io.ferry.job;
+
+import io.ferry.copy.ChangeFeed;
+import io.ferry.device.BlockDevice;
+import io.ferry.proto.v1.Job;
+import io.ferry.proto.v1.StartCopyRequest;
+import java.io.IOException;
+
+/**
+ * Online conversion (CopyOptions.online): the destination is served over NBD while the copy
+ * engine's background pass fills it. Implemented in {@code io.ferry.online}; the job layer only
+ * swaps the engine's destination and feed for the session's and keeps the export running after
+ * the commit.
+ */
+public interface OnlineConversions {
+
+  /** Checks an online request before anything is created (address syntax, busy socket). */
+  void check(StartCopyRequest request);
+
+  /**
+   * Starts (or, after a restart, resumes) the online conversion of {@code job}: loads its region
+   * map and exports {@code destination} at the job's address.
+   */
+  Session open(Job job, BlockDevice source, BlockDevice destination) throws IOException;
+
+  /** Forgets a conversion that was abandoned (its region map). */
+  void discard(String jobId) throws IOException;
+
+  /** One online conversion while its job runs. */
+  interface Session extends AutoCloseable {
+
+    /** What the engine writes to: never overwrites what clients wrote. */
+    BlockDevice engineDestination();
+
+    /** The source's feed: one full pass; the source's writers are held until it closes. */
+    ChangeFeed feed();
+
+    String exportId();
+
+    String uri();
+
+    /** The background pass and verification are over: every region is done, map saved. */
+    void completed() throws IOException;
+
+    /**
+     * The job committed: the export serves on and now owns the destination device (it closes it
+     * when stopped). The session is over; {@link #close()} is no longer needed.
+     */
+    void keep();
+
+    /** The job ends without completing (failure, cancel, shutdown): the export stops. */
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,56 @@
+package io.ferry.online;
+
+import io.ferry.copy.ChangeFeed;
+import io.ferry.device.BlockDevice;
+import io.ferry.device.WriteTap;
+import io.ferry.endpoint.SharedDevice;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The source of an online conversion must not change: regions are converted from it at any time
+ * (on demand, in the background) and a change could not be told apart from a client's write.
+ * This feed holds the writers of the agent's shared source device for the whole conversion (an
+ * RBD source is read from a snapshot, which cannot change) and yields one full pass.
+ */
+final class HeldSourceFeed implements ChangeFeed {
+
+  private final BlockDevice source;
+  private WriteTap.Hold hold;
+
+  HeldSourceFeed(BlockDevice source) {
+    this.source = source;
+  }
+
+  @Override
+  public synchronized Pass start(Map<String, String> state) throws IOException {
+    if (hold == null && source instanceof SharedDevice shared) {
+      hold = shared.tap().hold();
+    }
+    return new Pass(source, source.extents(0, source.size()));
+  }
+
+  @Override
+  public Pass next(boolean last) {
+    return new Pass(source, List.of());
+  }
+
+  @Override
+  public long pendingBytes() {
+    return 0;
+  }
+
+  @Override
+  public Map<String, String> state() {
+    return Map.of();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (hold != null) {
+      hold.close();
+      hold = null;
+    }
+  }
+}
