@@ -24,9 +24,13 @@ function install_ferry {
     sudo install -m 644 $FERRY_DIR/java-agent/target/ferry-agent.jar $FERRY_JAR
     (cd $FERRY_SHIM_DIR && bash scripts/gen-stubs.sh)
     # The shims have no setup.py: put them on the path of the Python that runs Cinder and Nova.
+    # Nova 26 loads compute_driver as 'nova.virt.' + value: the second line installs the import
+    # hook that answers nova.virt.ferry_nova with ferry_nova (ferry_nova/nova_alias.py; it
+    # imports nothing until Nova asks). Lines of a .pth run in order: path first.
     local site
     site=$($PYTHON -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-    echo "$FERRY_SHIM_DIR" | sudo tee $site/ferry-shims.pth >/dev/null
+    printf '%s\n%s\n' "$FERRY_SHIM_DIR" 'import ferry_nova.nova_alias as a; a.install()' | \
+        sudo tee $site/ferry-shims.pth >/dev/null
 }
 
 # _ferry_tls - a lab CA, the agent's server certificate, and client certificates for
@@ -153,13 +157,17 @@ function configure_ferry_cinder {
     iniset $CINDER_CONF DEFAULT enabled_backends "${enabled:+$enabled,}$backends"
 }
 
-# create_ferry_volume_types - a volume type per backend, so "retype" can name a pool
+# create_ferry_volume_types - a volume type per backend, so "retype" can name a pool, and
+# "ferry" matching every Ferry backend: "cinder migrate" keeps the volume's type, and the
+# scheduler refuses a destination whose backend name that type does not match.
 function create_ferry_volume_types {
     local pool
     for pool in $FERRY_CEPH_POOLS; do
         openstack volume type show ferry-$pool >/dev/null 2>&1 || \
             openstack volume type create --property volume_backend_name=ferry-$pool ferry-$pool
     done
+    openstack volume type show ferry >/dev/null 2>&1 || \
+        openstack volume type create --property volume_backend_name='<in> ferry-' ferry
 }
 
 # configure_ferry_nova - ferry_nova's compute driver and its [ferry] section

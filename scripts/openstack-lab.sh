@@ -25,7 +25,9 @@
 # Environment:
 #   FERRY_OS_DIR        everything of the lab: configs, data, logs (log/), pid files (run/).
 #                       Default /tmp/ferry-openstack, or /tmp/ferry-openstack-$FERRY_LAB_TAG.
-#   FERRY_OS_PORT_BASE  first port; default 47000, or 47000 + 100 * (hash of FERRY_LAB_TAG % 20).
+#   FERRY_OS_PORT_BASE  first port; default 27000, or 27000 + 100 * (hash of FERRY_LAB_TAG % 50).
+#                       Below Linux's ephemeral range (32768+): there a client's outgoing connection
+#                       may take a service's port while it is stopped (seen: the agent's port).
 #                       Offsets: +0 MariaDB, +1 RabbitMQ AMQP, +2 its Erlang distribution, +3 epmd,
 #                       +10 Keystone, +11 Placement, +12 fake Neutron, +13 cinder-api,
 #                       +20..+29 Nova (+20 nova-api, +21 metadata, +22 novncproxy),
@@ -43,10 +45,10 @@ PY=/usr/bin/python3
 tag_hash() { printf '%s' "$1" | cksum | cut -d' ' -f1; }
 if [ -n "${FERRY_LAB_TAG:-}" ]; then
   FERRY_OS_DIR=${FERRY_OS_DIR:-/tmp/ferry-openstack-$FERRY_LAB_TAG}
-  FERRY_OS_PORT_BASE=${FERRY_OS_PORT_BASE:-$((47000 + 100 * ($(tag_hash "$FERRY_LAB_TAG") % 20)))}
+  FERRY_OS_PORT_BASE=${FERRY_OS_PORT_BASE:-$((27000 + 100 * ($(tag_hash "$FERRY_LAB_TAG") % 50)))}
 else
   FERRY_OS_DIR=${FERRY_OS_DIR:-/tmp/ferry-openstack}
-  FERRY_OS_PORT_BASE=${FERRY_OS_PORT_BASE:-47000}
+  FERRY_OS_PORT_BASE=${FERRY_OS_PORT_BASE:-27000}
 fi
 FERRY_OS_DIR=$(realpath -m "$FERRY_OS_DIR")
 OS_TIMEOUT=${FERRY_OS_TIMEOUT:-240}

@@ -40,6 +40,9 @@ public record DestinationDisk(String xml, DiskSource source) {
     if (r.pool() == null || r.pool().isBlank() || r.image() == null || r.image().isBlank()) {
       throw FerryException.invalid("destination.rbd", "pool and image are required");
     }
+    if (r.pool().contains("/") || r.image().contains("/")) {
+      throw namespaceRefused("destination.rbd");
+    }
     String name = r.pool() + "/" + r.image();
     StringBuilder xml = new StringBuilder("<disk type='network' device='disk'>")
         .append("<driver name='qemu' type='raw' cache='writeback' discard='unmap'/>");
@@ -76,7 +79,28 @@ public record DestinationDisk(String xml, DiskSource source) {
     if (src.kind() == DiskSource.Kind.OTHER) {
       throw FerryException.invalid("destination_xml", "needs a file or rbd <source>");
     }
+    if (src.kind() == DiskSource.Kind.RBD && src.location().indexOf('/')
+        != src.location().lastIndexOf('/')) {
+      throw namespaceRefused("destination_xml: <source protocol='rbd' name='"
+          + src.location() + "'>");
+    }
     return new DestinationDisk(diskXml, src);
+  }
+
+  /**
+   * Why a live mirror cannot reach an RBD namespace here. QEMU 7.2's rbd driver has a {@code
+   * namespace} option, but libvirt 9.0 cannot set it: a {@code <source protocol='rbd'
+   * name='pool/ns/image'>} reaches QEMU as pool "pool", image "ns/image", and blockdev-add fails
+   * with "error reading header from ns/image" (tried on the lab, Ceph 16.2.15); no Ceph config
+   * option selects a namespace either. Libvirt's names are "pool/image" only, so a live
+   * mirror's RBD destination (and the check after the pivot) is matched by pool and image.
+   */
+  static FerryException namespaceRefused(String field) {
+    return new FerryException(io.ferry.error.Reason.UNIMPLEMENTED, field + ": a live mirror "
+        + "cannot write into an RBD namespace on this host: libvirt 9.0 has no way to name one "
+        + "in a disk's <source> (it would hand QEMU 'namespace/image' as the image name); "
+        + "mirror into the pool's default namespace, or move the volume detached with StartCopy, "
+        + "which supports namespaces");
   }
 
   /** Parses "host:port,host:port" (Ceph's mon_host without v1/v2 brackets). */

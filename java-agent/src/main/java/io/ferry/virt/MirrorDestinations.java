@@ -53,8 +53,7 @@ public final class MirrorDestinations {
           + img.getClusterId() + "' in the agent's config (known: " + clusters.keySet() + ")");
     }
     if (!img.getNamespace().isEmpty()) {
-      throw new FerryException(Reason.UNIMPLEMENTED,
-          "destination.rbd.namespace: live mirrors into RBD namespaces are not supported yet");
+      throw DestinationDisk.namespaceRefused("destination.rbd.namespace");
     }
     String secret = c.libvirtSecretUuid();
     String user = secret == null || secret.isBlank() ? null : c.clientId();

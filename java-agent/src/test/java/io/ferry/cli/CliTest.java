@@ -207,6 +207,20 @@ class CliTest {
   }
 
   @Test
+  void pivotAsksTheAgentAndReportsARefusalWithItsExitCode() {
+    when(jobs.pivot("j-1")).thenReturn(job(JobState.READY));
+    Run ok = ferry("pivot", "j-1");
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.out()).isEqualTo("job j-1 ready: pivot requested\n");
+
+    when(jobs.pivot("j-2")).thenThrow(FerryException.precondition("job j-2 is SYNCING: a live "
+        + "mirror pivots only when READY"));
+    Run refused = ferry("pivot", "j-2");
+    assertThat(refused.code()).isEqualTo(ExitCodes.FAILED_PRECONDITION);
+    assertThat(refused.err()).contains("only when READY");
+  }
+
+  @Test
   void verifyExitsZeroWhenEqualAndNineWhenNot() {
     when(jobs.verify(any())).thenReturn(VerifyResponse.newBuilder().setEqual(true)
         .setBytesCompared(1L << 30).build());

@@ -236,13 +236,8 @@ class RbdAgentIT {
     String src = "a/crash-src";
     c1.rbd("create", "--size", "256M", src);
     Path home = dir.resolve("crash");
-    Files.createDirectories(home.resolve("files"));
     int port = AgentProcess.freePort();
-    Path config = home.resolve("agent.yaml");
-    Files.writeString(config, "listen: 127.0.0.1:" + port + "\ninsecure_plaintext: true\n"
-        + "roots:\n  default: files\njournal_dir: journal\nclusters:\n"
-        + "  c1:\n    ceph_conf: " + c1.conf() + "\n"
-        + "  c2:\n    ceph_conf: " + c2.conf() + "\n");
+    Path config = agentConfig(home, port);
     Path log = home.resolve("agent.log");
     try {
       long data = 160 * MIB;
@@ -280,6 +275,69 @@ class RbdAgentIT {
       purge(c1, src);
       purge(c2, "b/crash-dst");
       purge(c2, "b/crash-dst.ferry-part");
+    }
+  }
+
+  /** The config of an agent of its own in {@code home} (one a test may kill). */
+  private static Path agentConfig(Path home, int port) throws java.io.IOException {
+    Files.createDirectories(home.resolve("files"));
+    Path config = home.resolve("agent.yaml");
+    Files.writeString(config, "listen: 127.0.0.1:" + port + "\ninsecure_plaintext: true\n"
+        + "roots:\n  default: files\njournal_dir: journal\nclusters:\n"
+        + "  c1:\n    ceph_conf: " + c1.conf() + "\n"
+        + "  c2:\n    ceph_conf: " + c2.conf() + "\n");
+    return config;
+  }
+
+  /**
+   * kill -9 of the agent while it carries snapshots (before the head copy has a checkpoint):
+   * the restarted job skips the snapshots already made, rewrites the one it was writing, and
+   * completes with every snapshot and the head equal to the source's.
+   */
+  @Test
+  void killNineWhileCarryingSnapshotsThenRestartCompletes() throws Exception {
+    String src = "a/crash-snaps";
+    Path home = dir.resolve("crash-snaps");
+    int port = AgentProcess.freePort();
+    Path config = agentConfig(home, port);
+    Path log = home.resolve("agent.log");
+    try {
+      makeSnapshotSource(src);
+      fio(c1, src, "write", 0, 40 * MIB);
+      c1.rbd("snap", "create", src + "@s4");
+      String jobId;
+      try (AgentProcess first = new AgentProcess(config, log, port).start()) {
+        jobId = first.api().startCopy(StartCopyRequest.newBuilder().setRequestId("crash-snaps")
+            .setSource(rbd("c1", "a", "crash-snaps")).setDestination(rbd("c2", "b", "crash-snaps"))
+            .setOptions(CopyOptions.newBuilder().setCreateDestination(true).setCopySnapshots(true)
+                .setBandwidthBytesPerSec(4 * MIB)).build()).getId();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!c2.sh("rbd snap ls --format json b/crash-snaps.ferry-part 2>/dev/null || true")
+            .contains("\"s2\"")) {
+          assertThat(System.nanoTime()).as("s2 was carried in time").isLessThan(deadline);
+          Thread.sleep(200);
+        }
+        first.kill9();
+      }
+      assertThat(c2.snapshotNames("b/crash-snaps.ferry-part")).doesNotContain("s4");
+      try (AgentProcess second = new AgentProcess(config, log, port).start()) {
+        Job done = follow(second, second.api().getJob(
+            io.ferry.proto.v1.GetJobRequest.newBuilder().setJobId(jobId).build()));
+        assertThat(done.getState()).as(done.getError().getMessage()).isEqualTo(JobState.COMPLETED);
+      }
+      String dst = "b/crash-snaps";
+      assertThat(c2.snapshotNames(dst)).containsExactly("s1", "s2", "s3", "s4");
+      for (String s : List.of("s1", "s2", "s3", "s4")) {
+        assertThat(c2.exportSha256(dst + "@" + s)).as("rbd export --snap " + s)
+            .isEqualTo(c1.exportSha256(src + "@" + s));
+      }
+      assertThat(c2.exportSha256(dst)).as("head").isEqualTo(c1.exportSha256(src));
+      assertThat(c1.snapshotNames(src)).containsExactly("s1", "s2", "s3", "s4");
+      assertThat(c2.images("b")).doesNotContain("crash-snaps.ferry-part");
+    } finally {
+      purge(c1, src);
+      purge(c2, "b/crash-snaps");
+      purge(c2, "b/crash-snaps.ferry-part");
     }
   }
 

@@ -51,6 +51,23 @@ class DestinationDiskTest {
   }
 
   @Test
+  void rbdNamespacesAreRefusedWithTheReason() {
+    assertThatThrownBy(() -> DestinationDisk.rbd(new Rbd(List.of(new Monitor("127.0.0.1", 3300)),
+        "b", "ns1/v", null, null)))
+        .isInstanceOf(FerryException.class).hasMessageContaining("RBD namespace")
+        .hasMessageContaining("libvirt 9.0").hasMessageContaining("StartCopy");
+    assertThatThrownBy(() -> DestinationDisk.fromXml("<disk type='network' device='disk'>"
+        + "<driver name='qemu' type='raw'/><source protocol='rbd' name='b/ns1/v'>"
+        + "<host name='127.0.0.1' port='3300'/></source></disk>"))
+        .isInstanceOf(FerryException.class).hasMessageContaining("destination_xml")
+        .hasMessageContaining("RBD namespace")
+        .extracting(e -> ((FerryException) e).reason())
+        .isEqualTo(io.ferry.error.Reason.UNIMPLEMENTED);
+    assertThat(DestinationDisk.fromXml("<disk type='network' device='disk'><source "
+        + "protocol='rbd' name='b/v'/></disk>").source()).isEqualTo(DiskSource.rbd("b/v"));
+  }
+
+  @Test
   void escapesQuotesInAttributes() {
     assertThat(DestinationDisk.file("/tmp/a'b", "raw").xml()).contains("/tmp/a&apos;b");
   }

@@ -128,6 +128,33 @@ class LiveMirrorRbdIT {
     lab.run(LibvirtLab.script(), "undefine", lab.dir.toString(), "w1");
   }
 
+  /**
+   * Why live mirrors refuse RBD namespaces (DestinationDisk#namespaceRefused): QEMU 7.2 can open
+   * an image in a namespace, but libvirt 9.0 hands "ns/image" to it as the image name. If this
+   * test fails, libvirt has learnt namespaces and Ferry could support them.
+   */
+  @Test
+  void libvirtCannotNameAnRbdNamespaceInADisksSource() throws Exception {
+    ceph.create("a/n1", 16 * MIB);
+    ceph.rbd("namespace", "create", "b/ns1");
+    ceph.create("b/ns1/n1-dst", 16 * MIB);
+    LibvirtLab.run("qemu-io", "-r", "-c", "read -P 0 0 64k", "--image-opts",
+        "driver=raw,file.driver=rbd,file.pool=b,file.namespace=ns1,file.image=n1-dst,file.conf="
+            + ceph.conf()); // QEMU itself reaches the image in the namespace
+    lab.domain("n1", ceph.domainDisk("a/n1"));
+    String xml = "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+        + "<source protocol='rbd' name='b/ns1/n1-dst'><host name='127.0.0.1' port='"
+        + ceph.monV1Port() + "'/></source></disk>";
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> hv.blockCopy("n1", "vdb", xml,
+            new Hypervisor.CopyParams(0, 0, 0), CopyMode.BACKGROUND))
+        .isInstanceOf(io.ferry.error.FerryException.class)
+        .hasMessageContaining("ns1/n1-dst");
+    assertThat(hv.blockJob("n1", "vdb")).isEmpty();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DestinationDisk.fromXml(xml))
+        .hasMessageContaining("RBD namespace");
+    lab.run(LibvirtLab.script(), "undefine", lab.dir.toString(), "n1");
+  }
+
   static Thread persistenceWatch(String domain, AtomicBoolean ok) {
     LiveMirrorFileIT.hv = hv;
     return LiveMirrorFileIT.persistenceWatch(domain, ok);

@@ -50,6 +50,12 @@ class MirrorDestinationsTest {
     assertThatThrownBy(() -> d.resolve(rbd("nope", "b", "v"), ""))
         .isInstanceOf(FerryException.class).hasMessageContaining("nope")
         .extracting(e -> ((FerryException) e).reason()).isEqualTo(Reason.NOT_FOUND);
+    Endpoint inNamespace = rbd("lab", "b", "v1").toBuilder()
+        .setRbd(rbd("lab", "b", "v1").getRbd().toBuilder().setNamespace("ns1")).build();
+    assertThatThrownBy(() -> d.resolve(inNamespace, ""))
+        .isInstanceOf(FerryException.class).hasMessageContaining("destination.rbd.namespace")
+        .hasMessageContaining("libvirt 9.0")
+        .extracting(e -> ((FerryException) e).reason()).isEqualTo(Reason.UNIMPLEMENTED);
   }
 
   @Test

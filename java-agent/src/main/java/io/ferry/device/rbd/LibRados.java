@@ -32,4 +32,6 @@ interface LibRados extends Library {
   void rados_ioctx_destroy(Pointer ioctx);
 
   void rados_ioctx_set_namespace(Pointer ioctx, String namespace);
+
+  void rados_set_pool_full_try(Pointer ioctx);
 }

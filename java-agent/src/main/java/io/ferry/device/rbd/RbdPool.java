@@ -35,6 +35,10 @@ public final class RbdPool implements AutoCloseable {
     RbdException.check(
         "rados_ioctx_create", target, RbdNative.rados().rados_ioctx_create(cluster.handle(), pool, ref));
     Pointer ioctx = ref.getValue();
+    // A pool over its quota (or a full cluster) pauses writes forever by default: a copy into it
+    // would hang in PREPARING with no error. With "full try" they fail with EDQUOT/ENOSPC, which
+    // ends the job with a message naming the pool (librbd's data path inherits the flag).
+    RbdNative.rados().rados_set_pool_full_try(ioctx);
     if (!ns.isEmpty()) {
       RbdNative.rados().rados_ioctx_set_namespace(ioctx, ns);
     }
