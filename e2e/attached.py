@@ -130,6 +130,22 @@ class Cloud:
         v = wait('retype of %s' % vid, ended, timeout, interval=0.5)
         return time.monotonic() - t0, v
 
+    def wait_swap_done(self, server_id, timeout=300):
+        """Nova's swap_volume instance action, once every event of it ended.
+        Cinder reports the migration's end from migrate_volume_completion,
+        before Nova has saved the new block-device mapping."""
+        def done():
+            acts = [a for a in self.nova.instance_action.list(server_id)
+                    if a.action == 'swap_volume']
+            if not acts:
+                return None
+            act = self.nova.instance_action.get(server_id, acts[0].request_id)
+            events = getattr(act, 'events', [])
+            if events and all(e.get('finish_time') for e in events):
+                return act
+            return None
+        return wait('swap_volume of %s ended in Nova' % server_id, done, timeout)
+
     def attachments(self, vid):
         return self.cinder.attachments.list(search_opts={'volume_id': vid})
 
@@ -139,15 +155,17 @@ def migstat(volume):
             getattr(volume, 'migration_status', None))
 
 
-def nova_bdm(volume_id):
-    """connection_info of the volume's live block-device mapping, from Nova's DB."""
-    sql = ("SELECT connection_info FROM nova.block_device_mapping "
+def nova_bdm(volume_id, with_attachment=False):
+    """connection_info of the volume's live block-device mapping, from Nova's
+    DB (and its Cinder attachment id)."""
+    sql = ("SELECT connection_info, attachment_id FROM nova.block_device_mapping "
            "WHERE volume_id='%s' AND deleted=0" % volume_id)
     out = subprocess.run(env('FERRY_OS_MYSQL').split() + ['-N', '-B', '-r', '-e', sql],
                          check=True, capture_output=True, text=True).stdout.strip()
     rows = [r for r in out.splitlines() if r.strip()]
     assert len(rows) == 1, 'expected one live mapping of %s, got %r' % (volume_id, rows)
-    return json.loads(rows[0])
+    info, attachment_id = rows[0].split('\t')
+    return (json.loads(info), attachment_id) if with_attachment else json.loads(info)
 
 
 # -- libvirt and the guest's QEMU -----------------------------------------------------------
@@ -213,14 +231,15 @@ class Writer(threading.Thread):
         self.slots = slots
         self.patterns = [p for p in range(0x10, 0xf0) if p not in avoid]
         self.records = []
-        self.times = []     # when QEMU answered each write
+        self.times = []     # when QEMU answered each write (wall clock, as the agent's)
         self.errors = []
         self._halt = threading.Event()
         self.started_at = self.stopped_at = None
 
     def write_one(self):
         i = len(self.records)
-        off = self.slots[i] * self.size
+        # Past the last slot, start over: a slot's last record is what counts.
+        off = self.slots[i % len(self.slots)] * self.size
         pat = self.patterns[i % len(self.patterns)]
         op = 'aio_write -q' if self.aio else 'write -q'
         out = self.guest.hmp('qemu-io -d %s/virtio-backend "%s -P 0x%02x %d %d"'
@@ -228,7 +247,7 @@ class Writer(threading.Thread):
         if out.strip():
             raise AssertionError('write at %d: %s' % (off, out.strip()))
         self.records.append((off, self.size, pat))
-        self.times.append(time.monotonic())
+        self.times.append(time.time())
 
     def run(self):
         self.started_at = time.monotonic()
@@ -297,7 +316,9 @@ def rbd_export(pool, image, workdir, name='export'):
 
 
 def missing_writes(path, records):
-    """Records whose bytes are not on the exported image."""
+    """Records whose bytes are not on the exported image (a slot written
+    more than once: its last record)."""
+    records = list({off: (off, length, pat) for off, length, pat in records}.values())
     bad = []
     with open(path, 'rb') as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
         for off, length, pat in records:
@@ -324,6 +345,15 @@ def mirror_jobs(volume_id):
         jobs = agent.list_jobs(labels={'volume_id': volume_id})
     return sorted((j for j in jobs if j.kind == job_pb2.LIVE_MIRROR),
                   key=lambda j: j.created.ToNanoseconds())
+
+
+def block_jobs():
+    """Every block job on the host's domains as the agent sees them, whoever
+    started them (stock Nova's included)."""
+    from ferry_agent_client.proto import agent_pb2
+    with agent_client() as agent:
+        return agent._call('ListBlockJobs', agent._stub.ListBlockJobs,
+                           agent_pb2.ListBlockJobsRequest()).jobs
 
 
 def ferry_cli(*args):

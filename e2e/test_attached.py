@@ -75,10 +75,10 @@ def instance(cloud, request):
         if srv is not None:
             cloud.nova.servers.delete(srv.id)
             A.wait('server deleted', lambda: srv.id not in
-                   [s.id for s in cloud.nova.servers.list()], 180)
+                   [s.id for s in cloud.nova.servers.list()], 300)
         for v in (vol, boot):
             A.wait('volume %s detached' % v.id,
-                   lambda: cloud.volume(v.id).status in ('available', 'error'), 120)
+                   lambda: cloud.volume(v.id).status in ('available', 'error'), 300)
             cloud.delete_volume(v.id)
 
 
@@ -100,12 +100,20 @@ def stop_writers(writers):
 
 
 def write_rate(writers, t0, t1):
+    """MiB/s the writers got between two wall-clock times."""
     n = sum(len(w.records_between(t0, t1)) for w in writers)
     return round(n * 64 * A.KIB / A.MIB / max(t1 - t0, 1e-3), 2)
 
 
+def mirror_window(job):
+    """Wall-clock start and end of the agent's job."""
+    return job.created.ToNanoseconds() / 1e9, job.updated.ToNanoseconds() / 1e9
+
+
 def assert_on_new_image(cloud, guest, srv, vol_id, dev, workdir, records):
     """Every record says pool b, and the new image holds every write."""
+    act = cloud.wait_swap_done(srv.id)
+    assert [e['result'] for e in act.events] == ['Success'] * len(act.events), act.events
     vol = cloud.volume(vol_id)
     name_id = getattr(vol, 'os-vol-mig-status-attr:name_id', None) or vol.id
     new_image = 'volume-%s' % name_id
@@ -122,9 +130,10 @@ def assert_on_new_image(cloud, guest, srv, vol_id, dev, workdir, records):
     assert atts[0].status == 'attached'
     att = cloud.cinder.attachments.show(atts[0].id)
     assert A.rbd_name_of(att.connection_info) == new_source
-    # Nova: block-device mapping in its database
-    bdm = A.nova_bdm(vol.id)
+    # Nova: block-device mapping in its database, naming Cinder's attachment
+    bdm, attachment_id = A.nova_bdm(vol.id, with_attachment=True)
     assert A.rbd_name_of(bdm) == new_source, bdm
+    assert attachment_id == atts[0].id
     # libvirt: live and persistent definitions
     assert guest.disk(dev)[0] == new_source
     assert guest.disk(dev, persistent=True)[0] == new_source
@@ -145,8 +154,10 @@ def mirror_summary(vol_id):
     assert jobs, 'no live-mirror job of the agent for volume %s' % vol_id
     job = jobs[-1]
     p = job.progress
+    t0, t1 = mirror_window(job)
     return job, {
         'job': job.id,
+        'mirror_s': round(t1 - t0, 1),
         'events': A.events_text(job),
         'guest_dirty_rate_mib_s': round(p.guest_dirty_rate / A.MIB, 2),
     }
@@ -170,7 +181,7 @@ def test_retype_of_an_attached_volume_moves_every_record(cloud, instance,
     new_image = assert_on_new_image(cloud, guest, srv, vol.id, dev, workdir, records)
     FIGURES['retype_light_writer'] = dict(
         summary, retype_s=round(took, 1), writes=len(records),
-        guest_write_mib_s=write_rate(writers, t0, t1))
+        guest_write_mib_s=write_rate(writers, *mirror_window(job)))
 
     # A hard reboot rebuilds the domain from Nova's records: still the new image.
     t2 = time.monotonic()
@@ -192,8 +203,8 @@ def test_retype_of_an_attached_volume_moves_every_record(cloud, instance,
 
 
 def fast_writers(guest, dev, fill):
-    """As fast as the monitor takes them: two writers of 64 KiB random writes."""
-    return start_writers(guest, dev, A.slot_sets(DISK, seed=2, parts=2), aio=True,
+    """As fast as the monitor takes them: four writers of 64 KiB random writes."""
+    return start_writers(guest, dev, A.slot_sets(DISK, seed=2, parts=4), aio=True,
                          avoid=(fill,))
 
 
@@ -211,7 +222,7 @@ def test_fast_writer_converges_with_ferrys_policy(cloud, instance, workdir):
     steps = [e for e in summary['events'] if 'convergence' in e]
     FIGURES['retype_fast_writer_ferry'] = dict(
         summary, retype_s=round(took, 1), writes=len(records),
-        guest_write_mib_s=write_rate(writers, t0, t1), convergence_steps=steps)
+        guest_write_mib_s=write_rate(writers, *mirror_window(job)), convergence_steps=steps)
 
 
 def test_cancel_during_an_attached_move_keeps_the_old_image(cloud, instance,
@@ -230,6 +241,8 @@ def test_cancel_during_an_attached_move_keeps_the_old_image(cloud, instance,
     assert cancelled.returncode == 0, cancelled.stdout + cancelled.stderr
     mover.join(600)
     records = stop_writers(writers)
+    act = cloud.wait_swap_done(srv.id)
+    assert 'Error' in [e['result'] for e in act.events], act.events
     vol = cloud.volume(vol.id)
     # Cinder: the migration failed, the volume stayed where it was, still attached.
     assert vol.status == 'in-use'
@@ -237,9 +250,12 @@ def test_cancel_during_an_attached_move_keeps_the_old_image(cloud, instance,
     assert '@ferry-a' in getattr(vol, 'os-vol-host-attr:host')
     assert vol.volume_type == 'ferry-a'
     assert getattr(vol, 'os-vol-mig-status-attr:name_id', None) in (None, vol.id)
-    assert [a.instance for a in cloud.attachments(vol.id)] == [srv.id]
+    atts = cloud.attachments(vol.id)
+    assert [a.instance for a in atts] == [srv.id]
     # Nova and libvirt: still the old image; the guest runs.
-    assert A.rbd_name_of(A.nova_bdm(vol.id)) == old_source
+    bdm, attachment_id = A.nova_bdm(vol.id, with_attachment=True)
+    assert A.rbd_name_of(bdm) == old_source
+    assert attachment_id == atts[0].id
     assert guest.dom.isActive()
     assert guest.disk(dev)[0] == old_source
     assert guest.disk(dev, persistent=True)[0] == old_source
@@ -284,27 +300,36 @@ def test_fast_writer_with_novas_own_copy(cloud, instance, workdir,
     result = {}
     mover = threading.Thread(target=lambda: result.update(
         zip(('took', 'vol'), cloud.retype_on_demand(vol.id, 'ferry-b'))), daemon=True)
-    t0 = time.monotonic()
+    t0 = time.time()
     mover.start()
     undefined_seen = False
-    while mover.is_alive() and time.monotonic() - t0 < STOCK_BUDGET:
+    samples = []    # (time, bytes left, ready) of Nova's block job, seen through the agent
+    while mover.is_alive() and (not samples or time.time() - samples[0][0] < STOCK_BUDGET):
         try:
             undefined_seen |= not guest.dom.isPersistent()
-        except Exception:
+            samples += [(time.time(), j.end - j.cur, j.ready) for j in A.block_jobs()
+                        if j.disk_target == dev and not j.ferry_job_id]
+        except Exception:   # the domain is being redefined by Nova
             pass
         mover.join(1)
+        assert time.time() - t0 < 900, 'the stock copy did not even start'
     converged_under_load = not mover.is_alive()
-    t1 = time.monotonic()
+    t1 = time.time()
     records = stop_writers(writers)
     mover.join(600)
     assert not mover.is_alive(), 'stock swap did not end even without writes'
-    t2 = time.monotonic()
+    t2 = time.time()
     assert_on_new_image(cloud, guest, srv, vol.id, dev, workdir, records)
+    copy_start = samples[0][0] if samples else t0
+    left = [b for _, b, _ in samples]
     FIGURES['retype_fast_writer_stock_nova'] = dict(
         converged_while_writing=converged_under_load,
-        writing_s=round(t1 - t0, 1),
+        ready_while_writing=any(r for _, _, r in samples),
+        block_job_s_while_writing=round(t1 - copy_start, 1),
+        block_job_left_mib_first_last_min=[round(x / A.MIB, 1) for x in (
+            left[0], left[-1], min(left))] if left else None,
         retype_s=round(result['took'], 1),
         end_after_writer_stopped_s=None if converged_under_load else round(t2 - t1, 1),
-        guest_write_mib_s=write_rate(writers, t0, t1), writes=len(records),
+        guest_write_mib_s=write_rate(writers, copy_start, t1), writes=len(records),
         persistent_domain_undefined_during_copy=undefined_seen,
         agent_jobs=len(A.mirror_jobs(vol.id)))
