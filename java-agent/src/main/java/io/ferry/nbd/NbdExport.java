@@ -21,7 +21,8 @@ record NbdExport(BlockDevice device, String name, boolean readOnly) {
 
   /**
    * Transmission flags. CAN_MULTI_CONN is safe: every connection serves the same device, each
-   * request completes before its reply, and FLUSH flushes the device for all connections.
+   * request completes before its reply, and FLUSH (which waits for the connection's earlier
+   * writes) flushes the device for all connections.
    */
   int transmissionFlags() {
     int flags = TF_HAS_FLAGS | TF_SEND_FLUSH | TF_SEND_FUA | TF_CAN_MULTI_CONN;

@@ -8,7 +8,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** Writes simple and structured replies for one connection. */
+/**
+ * Writes simple and structured replies for one connection. Each reply goes out whole: requests
+ * served concurrently never interleave their chunks.
+ */
 final class NbdReplies {
 
   private final NbdWire wire;
@@ -20,7 +23,7 @@ final class NbdReplies {
   }
 
   /** Success without payload, or an error, in whichever reply form was negotiated. */
-  void status(long handle, int error) throws IOException {
+  synchronized void status(long handle, int error) throws IOException {
     if (!structured || error == 0) {
       simple(handle, error, null);
       return;
@@ -31,7 +34,7 @@ final class NbdReplies {
     chunk(handle, REPLY_FLAG_DONE, REPLY_TYPE_ERROR, payload);
   }
 
-  void simple(long handle, int error, ByteBuffer data) throws IOException {
+  synchronized void simple(long handle, int error, ByteBuffer data) throws IOException {
     ByteBuffer head = ByteBuffer.allocate(16).putInt(SIMPLE_REPLY_MAGIC).putInt(error)
         .putLong(handle).flip();
     if (data == null) {
@@ -45,7 +48,7 @@ final class NbdReplies {
    * A structured read: data chunks for the extents, hole chunks between them, the last one
    * flagged DONE. {@code data} holds the whole range already read.
    */
-  void read(long handle, long offset, ByteBuffer data, List<Extent> extents) throws IOException {
+  synchronized void read(long handle, long offset, ByteBuffer data, List<Extent> extents) throws IOException {
     long end = offset + data.remaining();
     long pos = offset;
     int base = data.position();
@@ -79,7 +82,7 @@ final class NbdReplies {
   }
 
   /** One BLOCK_STATUS chunk for base:allocation: (length, flags) pairs. */
-  void blockStatus(long handle, List<long[]> descriptors) throws IOException {
+  synchronized void blockStatus(long handle, List<long[]> descriptors) throws IOException {
     ByteBuffer payload = ByteBuffer.allocate(4 + 8 * descriptors.size()).putInt(BASE_ALLOCATION_ID);
     for (long[] d : descriptors) {
       payload.putInt((int) d[0]).putInt((int) d[1]);

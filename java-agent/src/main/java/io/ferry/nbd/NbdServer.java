@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An NBD server exporting one {@link BlockDevice} on a Unix socket or a TCP address, one thread
- * per connection. The device is not closed by the server: its owner passes the agent's shared
+ * An NBD server exporting one {@link BlockDevice} on a Unix socket or a TCP address: one thread
+ * per connection reads its requests, which are served concurrently (up to
+ * {@link #DEFAULT_IN_FLIGHT}) with replies in any order. The device is not closed by the server: its owner passes the agent's shared
  * device so writes through the export reach a running job's write tap.
  *
  * <pre>
@@ -36,10 +37,16 @@ public final class NbdServer implements AutoCloseable {
   private final SocketAddress address;
   private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
+  private final int maxInFlight;
   private volatile boolean closed;
   private volatile AutoCloseable owned;
 
-  private NbdServer(ServerSocketChannel listener, NbdExport export) throws IOException {
+  /** Requests served concurrently per connection by default. */
+  public static final int DEFAULT_IN_FLIGHT = 16;
+
+  private NbdServer(ServerSocketChannel listener, NbdExport export, int maxInFlight)
+      throws IOException {
+    this.maxInFlight = maxInFlight;
     this.listener = listener;
     this.export = export;
     this.address = listener.getLocalAddress();
@@ -54,6 +61,18 @@ public final class NbdServer implements AutoCloseable {
    */
   public static NbdServer start(BlockDevice device, SocketAddress address, String exportName,
       boolean readOnly) throws IOException {
+    return start(device, address, exportName, readOnly, DEFAULT_IN_FLIGHT);
+  }
+
+  /**
+   * Like {@link #start(BlockDevice, SocketAddress, String, boolean)}, serving at most {@code
+   * maxInFlight} requests of a connection at once (1: one at a time, in order).
+   */
+  public static NbdServer start(BlockDevice device, SocketAddress address, String exportName,
+      boolean readOnly, int maxInFlight) throws IOException {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be >= 1, got " + maxInFlight);
+    }
     ServerSocketChannel ch;
     if (address instanceof UnixDomainSocketAddress unix) {
       if (Files.exists(unix.getPath())) {
@@ -74,7 +93,8 @@ public final class NbdServer implements AutoCloseable {
       ch.close();
       throw new IOException("nbd: cannot listen on " + address + ": " + e.getMessage(), e);
     }
-    NbdServer server = new NbdServer(ch, new NbdExport(device, exportName, readOnly));
+    NbdServer server = new NbdServer(ch, new NbdExport(device, exportName, readOnly),
+        maxInFlight);
     server.acceptor.start();
     log.info("nbd: exporting {} as '{}' on {}{}", device.describe(), exportName, server.address,
         readOnly ? " (read-only)" : "");
@@ -140,7 +160,7 @@ public final class NbdServer implements AutoCloseable {
       NbdWire wire = new NbdWire(client);
       NbdHandshake.Session session = new NbdHandshake(wire, export).run();
       if (session != null) {
-        new NbdTransmission(wire, export, session).run();
+        new NbdTransmission(wire, export, session, maxInFlight).run();
       }
     } catch (EOFException | ClosedChannelException e) {
       log.debug("nbd: client left: {}", e.getMessage());

@@ -8,13 +8,19 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transmission phase: one request at a time, each bounds-checked before it touches the
- * device. A device error becomes an EIO reply (logged once per connection); only a broken
- * request stream (bad magic, EOF) ends the connection.
+ * The transmission phase. This thread reads requests in order; each is served on a worker of the
+ * connection, concurrently with the others, and replied to when done (replies in any order, as
+ * NBD allows); {@link NbdInFlight} keeps overlapping writes in the order they were sent. Each
+ * request is bounds-checked before it touches the device. A device error becomes an EIO reply
+ * (logged once per connection); only a broken request stream (bad magic, EOF) ends the
+ * connection, after the requests in flight have been answered. With {@code maxInFlight} 1
+ * requests are served one at a time on this thread.
  */
 final class NbdTransmission {
 
@@ -28,9 +34,16 @@ final class NbdTransmission {
   private final NbdHandshake.Session session;
   private final NbdReplies replies;
   private final BlockDevice device;
-  private boolean deviceErrorLogged;
+  private final int maxInFlight;
+  private volatile boolean deviceErrorLogged;
 
   NbdTransmission(NbdWire wire, NbdExport export, NbdHandshake.Session session) {
+    this(wire, export, session, 1);
+  }
+
+  NbdTransmission(NbdWire wire, NbdExport export, NbdHandshake.Session session,
+      int maxInFlight) {
+    this.maxInFlight = maxInFlight;
     this.wire = wire;
     this.export = export;
     this.session = session;
@@ -40,14 +53,85 @@ final class NbdTransmission {
 
   /** Serves requests until DISC or the client goes away. */
   void run() throws IOException {
+    if (maxInFlight <= 1) {
+      serial();
+      return;
+    }
+    NbdInFlight inFlight = new NbdInFlight(maxInFlight);
+    ExecutorService workers = Executors.newFixedThreadPool(maxInFlight, r -> {
+      Thread t = new Thread(r, "nbd-io-" + export.name());
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      concurrent(inFlight, workers);
+    } finally {
+      inFlight.awaitAll(); // answer what was accepted before the connection closes
+      workers.shutdown();
+    }
+  }
+
+  private void concurrent(NbdInFlight inFlight, ExecutorService workers) throws IOException {
     while (true) {
-      ByteBuffer h = wire.read(28);
-      if (h.getInt() != REQUEST_MAGIC) {
-        throw new NbdProtocolException("bad request magic");
+      Request r = next();
+      if (r == null) {
+        return;
       }
-      Request r = new Request(Short.toUnsignedInt(h.getShort()), Short.toUnsignedInt(h.getShort()),
-          h.getLong(), h.getLong(), Integer.toUnsignedLong(h.getInt()));
-      if (r.type() == CMD_DISC) {
+      if (r.type() == CMD_WRITE && r.length() > MAX_REQUEST) {
+        wire.skip(r.length());
+        replies.status(r.handle(), EOVERFLOW);
+        continue;
+      }
+      NbdInFlight.Slot slot;
+      try {
+        slot = inFlight.admit(r);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("nbd connection interrupted");
+      }
+      ByteBuffer payload;
+      try {
+        payload = r.type() == CMD_WRITE ? wire.read((int) r.length()) : null;
+      } catch (IOException | RuntimeException e) {
+        inFlight.finish(slot);
+        throw e;
+      }
+      slot.after().thenRunAsync(() -> serveOne(r, payload, slot, inFlight), workers);
+    }
+  }
+
+  private void serveOne(Request r, ByteBuffer payload, NbdInFlight.Slot slot,
+      NbdInFlight inFlight) {
+    try {
+      serve(r, payload);
+    } catch (IOException | RuntimeException e) {
+      try {
+        deviceError(r, e);
+        replies.status(r.handle(), EIO);
+      } catch (IOException | RuntimeException gone) {
+        log.debug("nbd: reply to {} failed: {}", r.handle(), gone.toString());
+      }
+    } finally {
+      inFlight.finish(slot);
+    }
+  }
+
+  /** The next request; null on DISC. */
+  private Request next() throws IOException {
+    ByteBuffer h = wire.read(28);
+    if (h.getInt() != REQUEST_MAGIC) {
+      throw new NbdProtocolException("bad request magic");
+    }
+    Request r = new Request(Short.toUnsignedInt(h.getShort()), Short.toUnsignedInt(h.getShort()),
+        h.getLong(), h.getLong(), Integer.toUnsignedLong(h.getInt()));
+    return r.type() == CMD_DISC ? null : r;
+  }
+
+  /** One request at a time on this thread. */
+  private void serial() throws IOException {
+    while (true) {
+      Request r = next();
+      if (r == null) {
         return;
       }
       if (r.type() == CMD_WRITE && r.length() > MAX_REQUEST) {
@@ -57,7 +141,7 @@ final class NbdTransmission {
         continue;
       }
       try {
-        serve(r);
+        serve(r, r.type() == CMD_WRITE ? wire.read((int) r.length()) : null);
       } catch (NbdProtocolException | java.io.EOFException e) {
         throw e;
       } catch (IOException | RuntimeException e) {
@@ -67,8 +151,7 @@ final class NbdTransmission {
     }
   }
 
-  private void serve(Request r) throws IOException {
-    ByteBuffer payload = r.type() == CMD_WRITE ? wire.read((int) r.length()) : null;
+  private void serve(Request r, ByteBuffer payload) throws IOException {
     int error = check(r);
     if (error != 0) {
       replies.status(r.handle(), error);

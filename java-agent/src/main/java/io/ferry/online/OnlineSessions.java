@@ -3,7 +3,6 @@ package io.ferry.online;
 import io.ferry.copy.ChangeFeed;
 import io.ferry.device.BlockDevice;
 import io.ferry.error.FerryException;
-import io.ferry.error.Reason;
 import io.ferry.export.ExportManager;
 import io.ferry.job.OnlineConversions;
 import io.ferry.proto.v1.CopyOptions;
@@ -153,9 +152,5 @@ public final class OnlineSessions implements OnlineConversions {
         file.delete(); // complete: nothing left to remember
       }
     }
-  }
-
-  static FerryException unavailable(String what, IOException e) {
-    return new FerryException(Reason.UNAVAILABLE, what + ": " + e.getMessage(), e);
   }
 }

@@ -53,7 +53,8 @@ public final class AgentProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    // Generous: CI machines run these tests at a load of 20 and more.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (true) {
       try {
         api().withDeadlineAfter(2, TimeUnit.SECONDS)
@@ -61,7 +62,9 @@ public final class AgentProcess implements AutoCloseable {
         return this;
       } catch (StatusRuntimeException e) {
         if (!process.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException("agent did not come up; see " + log, e);
+          throw new IllegalStateException("agent did not come up (" + (process.isAlive()
+              ? "still running, not answering" : "exited " + process.exitValue()) + "); the end of "
+              + log + ":\n" + tail(log, 40), e);
         }
         Thread.sleep(200);
       }
@@ -98,6 +101,16 @@ public final class AgentProcess implements AutoCloseable {
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+    }
+  }
+
+  /** The last {@code lines} lines of {@code file}, for failure messages (the file may be gone). */
+  static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(cannot read it: " + e.getMessage() + ")";
     }
   }
 }

@@ -131,6 +131,9 @@ class SupervisionIT {
     Path xml = lab.work.resolve(domain + "-dest.xml");
     Files.writeString(xml, DestinationDisk.file(dst.toString(), "qcow2").xml());
     LibvirtLab.run("virsh", "-c", lab.uri, "blockcopy", domain, "vdb", "--xml", xml.toString(),
-        "--transient-job", "--reuse-external", "--bandwidth", Integer.toString(mibPerSec));
+        "--transient-job", "--reuse-external", "--bandwidth", Integer.toString(mibPerSec),
+        // QEMU's rate limit applies between bursts of up to the buffer size (default 16 MiB,
+        // the whole test disk): a small buffer keeps the copy slow from its first second.
+        "--buf-size", Integer.toString(256 * 1024));
   }
 }
