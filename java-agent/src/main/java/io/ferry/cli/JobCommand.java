@@ -33,6 +33,9 @@ final class JobCommand extends ClientCommand {
     out.println("state:        " + Human.state(j.getState())
         + (j.getQueuedReason().isEmpty() ? "" : " (" + j.getQueuedReason() + ")"));
     out.println("route:        " + route(j));
+    if (!j.getExportUri().isEmpty()) {
+      out.println("export:       " + j.getExportUri() + " (" + j.getExportId() + ")");
+    }
     out.println("progress:     " + ProgressRenderer.line(j));
     out.println("copied:       " + Human.size(p.getBytesCopied()) + " (holes "
         + Human.size(p.getHoleBytes()) + ", regions merged " + p.getRegionsMerged() + ")");
