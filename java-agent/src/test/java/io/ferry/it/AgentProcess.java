@@ -62,8 +62,9 @@ public final class AgentProcess implements AutoCloseable {
         return this;
       } catch (StatusRuntimeException e) {
         if (!process.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException("agent did not come up (" + (process.isAlive()
-              ? "still running, not answering" : "exited " + process.exitValue()) + "); the end of "
+          String state = process.isAlive() ? "still running, not answering" : "exited";
+          process.destroyForcibly(); // a late start must not outlive the test
+          throw new IllegalStateException("agent did not come up (" + state + "); the end of "
               + log + ":\n" + tail(log, 40), e);
         }
         Thread.sleep(200);
