@@ -46,6 +46,8 @@ public final class FerryCli implements Callable<Integer> {
     FerryCli cli = new FerryCli(out, tty, progressIntervalMillis);
     CommandLine cl = new CommandLine(cli);
     cl.setOut(out).setErr(err);
+    // Every command answers --help (the usage errors point there), not only those declaring it.
+    cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
     cl.getHelpSectionMap().put("exitCodes", h -> String.join("\n", ExitCodes.HELP) + "\n");
     java.util.List<String> keys = new java.util.ArrayList<>(cl.getHelpSectionKeys());
     keys.add(keys.indexOf(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER_HEADING),

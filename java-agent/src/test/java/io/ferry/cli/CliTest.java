@@ -41,6 +41,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.TestInstance;
 import org.mockito.ArgumentCaptor;
 
@@ -104,6 +106,16 @@ class CliTest {
     return Job.newBuilder().setId("j-1").setRequestId("r-1").setState(s)
         .setProgress(Progress.newBuilder().setBytesDone(1L << 20).setBytesTotal(4L << 20)
             .setBytesCopied(3L << 20).setHoleBytes(1L << 20)).build();
+  }
+
+  @ParameterizedTest(name = "ferry {0} --help")
+  @ValueSource(strings = {"copy", "convert", "export", "watch", "cancel", "pivot", "verify",
+      "bandwidth", "job", "agent", "demo"})
+  void everyCommandAnswersHelpWithItsUsageAndExitZero(String command) {
+    Run r = ferry(command, "--help");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("Usage: ferry " + command);
+    assertThat(r.err()).isEmpty();
   }
 
   @Test
