@@ -3,9 +3,9 @@ package io.ferry.online;
 import io.ferry.copy.ChangeFeed;
 import io.ferry.device.BlockDevice;
 import io.ferry.device.WriteTap;
+import io.ferry.device.rbd.FrozenSourceFeed;
 import io.ferry.endpoint.SharedDevice;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,10 +17,13 @@ import java.util.Map;
 final class HeldSourceFeed implements ChangeFeed {
 
   private final BlockDevice source;
+  /** The passes: one full pass of a source that cannot change, then empty ones. */
+  private final FrozenSourceFeed passes;
   private WriteTap.Hold hold;
 
   HeldSourceFeed(BlockDevice source) {
     this.source = source;
+    this.passes = new FrozenSourceFeed(source);
   }
 
   @Override
@@ -28,22 +31,22 @@ final class HeldSourceFeed implements ChangeFeed {
     if (hold == null && source instanceof SharedDevice shared) {
       hold = shared.tap().hold();
     }
-    return new Pass(source, source.extents(0, source.size()));
+    return passes.start(state);
   }
 
   @Override
-  public Pass next(boolean last) {
-    return new Pass(source, List.of());
+  public Pass next(boolean last) throws IOException {
+    return passes.next(last);
   }
 
   @Override
   public long pendingBytes() {
-    return 0;
+    return passes.pendingBytes();
   }
 
   @Override
   public Map<String, String> state() {
-    return Map.of();
+    return passes.state();
   }
 
   @Override
