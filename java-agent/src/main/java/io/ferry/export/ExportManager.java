@@ -145,6 +145,11 @@ public final class ExportManager implements AutoCloseable {
     }
   }
 
+  /** True while an export serves the destination of job {@code jobId}. */
+  public synchronized boolean servesJob(String jobId) {
+    return !jobId.isEmpty() && exports.values().stream().anyMatch(e -> e.jobId().equals(jobId));
+  }
+
   public synchronized List<NbdExportInfo> list() {
     List<NbdExportInfo> out = new ArrayList<>();
     for (Entry e : exports.values()) {

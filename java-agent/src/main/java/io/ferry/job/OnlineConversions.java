@@ -23,6 +23,14 @@ public interface OnlineConversions {
    */
   Session open(Job job, BlockDevice source, BlockDevice destination) throws IOException;
 
+  /**
+   * True while an export of this agent serves the destination of job {@code jobId} (the job's
+   * record is needed to restore it after a restart: the job is not purged).
+   */
+  default boolean serving(String jobId) {
+    return false;
+  }
+
   /** Forgets a conversion that was abandoned (its region map). */
   void discard(String jobId) throws IOException;
 

@@ -71,6 +71,11 @@ public final class OnlineSessions implements OnlineConversions {
   }
 
   @Override
+  public boolean serving(String jobId) {
+    return exports.servesJob(jobId);
+  }
+
+  @Override
   public void discard(String jobId) throws IOException {
     new RegionMapFile(mapDir.resolve(jobId + ".map")).delete();
   }
