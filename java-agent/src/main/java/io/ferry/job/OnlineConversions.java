@@ -31,6 +31,17 @@ public interface OnlineConversions {
     return false;
   }
 
+  /**
+   * At agent start, for a COMPLETED online conversion: serves its destination again when its
+   * export still served it as the agent stopped (same export id, same bound address). Empty:
+   * nothing to restore (an operator stopped it). Throws a FerryException saying why it cannot
+   * (e.g. ALREADY_EXISTS: the address is taken).
+   */
+  default java.util.Optional<io.ferry.proto.v1.NbdExportInfo> restore(Job job)
+      throws IOException {
+    return java.util.Optional.empty();
+  }
+
   /** Forgets a conversion that was abandoned (its region map). */
   void discard(String jobId) throws IOException;
 

@@ -51,6 +51,7 @@ final class Resumer {
     starter.known(e);
     JobState state = e.job.getState();
     if (JobStateMachine.isTerminal(state)) {
+      new ExportRestorer(ctx).restore(e); // a completed online conversion serves on
       return;
     }
     if (e.job.getKind() == io.ferry.proto.v1.JobKind.LIVE_MIRROR) {
