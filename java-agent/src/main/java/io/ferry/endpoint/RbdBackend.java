@@ -158,6 +158,10 @@ public final class RbdBackend implements Backend, AutoCloseable {
       if (pool.exists(part)) {
         pool.removeWithSnapshots(part); // left by a job that never got as far as its journal
       }
+      if (!pool.keepRemovableWhenFull()) {
+        LOG.warn("{}: pool {} refused librbd's trash object: if it is full, the part image may"
+            + " not be removable until space is freed", field, r.getPool());
+      }
       pool.create(part, size, layout);
       return new RbdDestination(pool, r.getImage(), new RbdDevice(pool.open(part, null), pool), true);
     } catch (FerryException e) {

@@ -306,8 +306,17 @@ final class JobRunner implements Runnable {
     log.error("job {} failed in {}: {}", entry.id, entry.job.getState(), error.getMessage(), t);
     try {
       new Abandoner(ctx).abandon(entry, dest);
-      ctx.store().transition(entry, JobState.FAILED, "fail", error.getMessage(),
-          b -> b.setError(error));
+    } catch (RuntimeException e) {
+      // The job still ends FAILED (a job left in its running state would be waited for forever,
+      // e.g. by Cinder), with the first error's code and what the cleanup left behind.
+      log.error("job {}: cleanup after the failure failed: {}", entry.id, e.getMessage(), e);
+      error = error.toBuilder().setMessage(error.getMessage() + "; then cleaning up failed: "
+          + e.getMessage()).build();
+    }
+    JobError recorded = error;
+    try {
+      ctx.store().transition(entry, JobState.FAILED, "fail", recorded.getMessage(),
+          b -> b.setError(recorded));
     } catch (RuntimeException e) {
       log.error("job {}: could not record the failure: {}", entry.id, e.getMessage());
     }
