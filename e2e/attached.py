@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import xml.etree.ElementTree as ET
 
 import libvirt
@@ -259,8 +260,8 @@ class Writer(threading.Thread):
                              - (time.monotonic() - self.started_at))
                     if ahead > 0:
                         self._halt.wait(ahead)
-        except Exception as e:   # kept for the test to report
-            self.errors.append(e)
+        except Exception:   # kept, with its traceback, for the test to report
+            self.errors.append(traceback.format_exc())
         finally:
             self.stopped_at = time.monotonic()
 
@@ -269,7 +270,8 @@ class Writer(threading.Thread):
         self.join(60)
         if self.aio:
             self.guest.hmp('qemu-io -d %s/virtio-backend "aio_flush"' % self.alias)
-        assert not self.errors, 'writer failed: %r' % self.errors
+        assert not self.errors, 'writer failed after %d writes:\n%s' % (
+            len(self.records), '\n'.join(self.errors))
 
     def records_between(self, t0, t1):
         return [r for r, t in zip(self.records, self.times) if t0 <= t < t1]

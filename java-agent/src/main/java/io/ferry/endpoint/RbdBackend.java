@@ -3,7 +3,7 @@ package io.ferry.endpoint;
 import io.ferry.config.ClusterConfig;
 import io.ferry.copy.ChangeFeed;
 import io.ferry.device.BlockDevice;
-import io.ferry.device.rbd.FrozenSourceFeed;
+import io.ferry.copy.FrozenSourceFeed;
 import io.ferry.device.rbd.RadosCluster;
 import io.ferry.device.rbd.RbdClusterSpec;
 import io.ferry.device.rbd.RbdClusters;

@@ -79,7 +79,8 @@ public final class JobManager implements JobService {
     }, online);
     this.starter = new CopyStarter(store, resolver, clock);
     new Resumer(ctx, scheduler, starter, runners).resumeAll();
-    this.purger = new Purger(store, config.keepFinished(), this::destinationInUse);
+    this.purger = new Purger(store, config.keepFinished(), this::destinationInUse,
+        this::forgetOnline);
     purger.purgeQuietly(); // after the resume: restored exports count as in use
     this.ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("ferry-job-ticker"));
     ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
@@ -318,6 +319,19 @@ public final class JobManager implements JobService {
   private boolean destinationInUse(String jobId) {
     OnlineConversions o = online.get();
     return o != null && o.serving(jobId);
+  }
+
+  /** A purged job leaves no online-conversion files behind (region map, served export). */
+  private void forgetOnline(String jobId) {
+    OnlineConversions o = online.get();
+    if (o != null) {
+      try {
+        o.discard(jobId);
+      } catch (IOException e) {
+        log.warn("job {}: purged, but its online-conversion files stay: {}", jobId,
+            e.getMessage());
+      }
+    }
   }
 
   private void launch(JobEntry e) {

@@ -4,6 +4,7 @@ import io.ferry.proto.v1.Job;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +24,19 @@ final class Purger {
   private final JobStore store;
   private final Duration keep;
   private final Predicate<String> inUse;
+  private final Consumer<String> forget;
 
   /** @param inUse true for a job id whose destination something still serves or needs */
   Purger(JobStore store, Duration keep, Predicate<String> inUse) {
+    this(store, keep, inUse, id -> {});
+  }
+
+  /** @param forget told each purged job id, to drop what else was kept for it (online files) */
+  Purger(JobStore store, Duration keep, Predicate<String> inUse, Consumer<String> forget) {
     this.store = store;
     this.keep = keep;
     this.inUse = inUse;
+    this.forget = forget;
   }
 
   /** One sweep; returns the ids it dropped. A job that cannot be dropped now is tried again. */
@@ -41,6 +49,12 @@ final class Purger {
       }
       if (store.remove(e, j -> expired(j, now))) {
         dropped.add(e.id);
+        try {
+          forget.accept(e.id);
+        } catch (RuntimeException ex) {
+          log.warn("job {}: purged, but forgetting its other files failed: {}", e.id,
+              ex.getMessage());
+        }
       }
     }
     if (!dropped.isEmpty()) {

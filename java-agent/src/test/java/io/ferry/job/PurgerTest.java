@@ -111,6 +111,24 @@ class PurgerTest {
   }
 
   @Test
+  void eachPurgedJobIsForgottenElsewhereTooAndAFailureThereDoesNotStopTheSweep()
+      throws IOException {
+    JobStore store = new JobStore(new JobJournal(dir), clock, Duration.ZERO);
+    add(store, "a", JobState.COMPLETED);
+    add(store, "b", JobState.CANCELLED);
+    java.util.List<String> forgotten = new java.util.ArrayList<>();
+    Purger purger = new Purger(store, KEEP, id -> false, id -> {
+      forgotten.add(id);
+      throw new IllegalStateException("disk gone");
+    });
+    clock.advance(Duration.ofDays(8));
+
+    assertThat(purger.purge()).containsExactlyInAnyOrder("a", "b");
+    assertThat(forgotten).containsExactlyInAnyOrder("a", "b");
+    assertThat(journaled(dir)).isEmpty();
+  }
+
+  @Test
   void keepsAFinishedJobWhoseRunnerHasNotLetGoYet() throws IOException {
     JobStore store = new JobStore(new JobJournal(dir), clock, Duration.ZERO);
     JobEntry e = add(store, "ending", JobState.FAILED);
