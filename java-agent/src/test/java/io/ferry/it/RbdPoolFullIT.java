@@ -92,18 +92,24 @@ class RbdPoolFullIT {
   }
 
   /**
-   * Quota 24 MiB above what the pool holds, 128 MiB of data copied at 8 MiB/s: the pool fills up
+   * Quota 24 MiB above what the pool holds, 128 MiB of data copied at 4 MiB/s: the pool fills up
    * in the middle of the copy (the job may also reach its commit before the monitors flag the
-   * pool full; then the rename is refused, which must end the same way).
+   * pool full; then the rename is refused, which must end the same way). Ceph enforces quotas
+   * from statistics that lag by seconds: each run waits until they no longer count the data of
+   * the run before (removed), else the quota would leave room for the whole copy.
    */
   @Test
   void aPoolThatFillsUpDuringTheCopyEndsTheJobAndLeavesNothing() throws Exception {
+    quota(0);
+    awaitFull(false);
+    long baseline = stored();
     try {
       for (int i = 1; i <= RUNS; i++) {
         quota(0);
         awaitFull(false);
-        quota(stored() + 24 * MIB);
-        copyFailsOnTheFullPool("fills-during-" + i, 8 * MIB);
+        awaitStoredAtMost(baseline + 4 * MIB);
+        quota(baseline + 24 * MIB);
+        copyFailsOnTheFullPool("fills-during-" + i, 4 * MIB);
       }
     } finally {
       quota(0);
@@ -177,6 +183,16 @@ class RbdPoolFullIT {
     return Long.parseLong(c1.sh("timeout 30 ceph df --format json | /usr/bin/python3 -c 'import"
         + " json,sys; print([p for p in json.load(sys.stdin)[\"pools\"] if p[\"name\"] == \""
         + POOL + "\"][0][\"stats\"][\"stored\"])'").trim());
+  }
+
+  /** Waits (up to 2 minutes) until the pool's statistics count at most {@code bytes}. */
+  private static void awaitStoredAtMost(long bytes) throws InterruptedException {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (stored() > bytes) {
+      assertThat(System.nanoTime()).as("pool " + POOL + " stores at most " + bytes + " bytes"
+          + " within 2 minutes").isLessThan(deadline);
+      Thread.sleep(1000);
+    }
   }
 
   /** Waits (up to 2 minutes) until the monitors report the pool full, or no longer full. */
