@@ -116,7 +116,7 @@ class Cloud:
         except Exception:   # already gone, or still busy: the lab is thrown away
             pass
 
-    def retype_on_demand(self, vid, new_type, timeout=900):
+    def retype_on_demand(self, vid, new_type, timeout=900, interval=0.5):
         """Returns (seconds, volume) once the migration ended (success or error)."""
         t0 = time.monotonic()
         self.cinder.volumes.retype(vid, new_type, 'on-demand')
@@ -128,7 +128,7 @@ class Cloud:
                     'success', 'error', None) and v.status != 'retyping':
                 return v
             return None
-        v = wait('retype of %s' % vid, ended, timeout, interval=0.5)
+        v = wait('retype of %s' % vid, ended, timeout, interval=interval)
         return time.monotonic() - t0, v
 
     def wait_swap_done(self, server_id, timeout=300):
@@ -283,13 +283,13 @@ class Writer(threading.Thread):
 
 # -- Ceph -----------------------------------------------------------------------------------
 
-def rbd(*args, timeout=300):
-    return subprocess.run(['timeout', str(timeout), 'rbd', '-c', env('CEPH_CONF_1')] + list(args),
-                          check=True, capture_output=True, text=True).stdout
+def rbd(*args, timeout=300, cluster=1):
+    return subprocess.run(['timeout', str(timeout), 'rbd', '-c', env('CEPH_CONF_%d' % cluster)]
+                          + list(args), check=True, capture_output=True, text=True).stdout
 
 
-def rbd_exists(pool, image):
-    return image in rbd('ls', pool).split()
+def rbd_exists(pool, image, cluster=1):
+    return image in rbd('ls', pool, cluster=cluster).split()
 
 
 def rbd_fill(pool, image, total=1 * GIB):
@@ -309,11 +309,11 @@ def rbd_byte_at(pool, image, workdir, offset=0):
         os.unlink(path)
 
 
-def rbd_export(pool, image, workdir, name='export'):
+def rbd_export(pool, image, workdir, name='export', cluster=1):
     path = os.path.join(workdir, '%s-%s.raw' % (name, image))
     if os.path.exists(path):
         os.unlink(path)
-    rbd('export', '--no-progress', '%s/%s' % (pool, image), path)
+    rbd('export', '--no-progress', '%s/%s' % (pool, image), path, cluster=cluster)
     return path
 
 
@@ -384,3 +384,31 @@ def rbd_name_of(connection_info):
 
 
 VOLUME_IMAGE = re.compile(r'^volume-[0-9a-f-]{36}$')
+
+
+def bdm_catch_up(volume_id, new_source, timeout=120, interval=0.05):
+    """Right after Cinder reported the migration's success: what Nova's
+    block-device mapping says at once, and how long until it names
+    new_source. Returns (first rbd name read, seconds until new_source).
+    Nova saves the mapping only after Cinder's migrate_volume_completion
+    returned to it, so the first read may still name the old image."""
+    t0 = time.monotonic()
+    first = rbd_name_of(nova_bdm(volume_id))
+    name = first
+    while name != new_source:
+        if time.monotonic() - t0 > timeout:
+            raise AssertionError('Nova\'s mapping of %s still names %s %ss after Cinder\'s '
+                                 'success' % (volume_id, name, timeout))
+        time.sleep(interval)
+        name = rbd_name_of(nova_bdm(volume_id))
+    return first, time.monotonic() - t0
+
+
+def set_pool_write_iops(pool, limit):
+    """librbd QoS of every image of the pool, for every client that opens
+    one from now on (the guest's QEMU among them): at most `limit` writes/s
+    per image; 0 removes the limit."""
+    if limit:
+        rbd('config', 'pool', 'set', pool, 'rbd_qos_write_iops_limit', str(limit))
+    else:
+        rbd('config', 'pool', 'remove', pool, 'rbd_qos_write_iops_limit')
