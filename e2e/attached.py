@@ -121,11 +121,17 @@ class Cloud:
         t0 = time.monotonic()
         self.cinder.volumes.retype(vid, new_type, 'on-demand')
 
+        started = []
+
         def ended():
+            # Right after the request the volume may still show its old state:
+            # the migration has ended only once it was seen started.
             v = self.volume(vid)
             ms = migstat(v)
-            if v.status in ('in-use', 'available', 'error') and ms in (
-                    'success', 'error', None) and v.status != 'retyping':
+            if v.status == 'retyping' or ms in ('starting', 'migrating', 'completing'):
+                started.append(v)
+            if ms in ('success', 'error') or (started and v.status in (
+                    'in-use', 'available', 'error') and ms is None):
                 return v
             return None
         v = wait('retype of %s' % vid, ended, timeout, interval=interval)
@@ -412,3 +418,45 @@ def set_pool_write_iops(pool, limit):
         rbd('config', 'pool', 'set', pool, 'rbd_qos_write_iops_limit', str(limit))
     else:
         rbd('config', 'pool', 'remove', pool, 'rbd_qos_write_iops_limit')
+
+
+class RaceWatch(threading.Thread):
+    """Reads Cinder's migration_status and Nova's block-device mapping of one
+    volume in one SQL statement (one consistent view of both databases),
+    every few milliseconds, to see whether Cinder says "success" while Nova's
+    mapping still names the old image."""
+
+    def __init__(self, volume_id):
+        super().__init__(daemon=True)
+        self.sql = ("SELECT v.migration_status, b.connection_info FROM cinder.volumes v "
+                    "JOIN nova.block_device_mapping b ON b.volume_id = v.id AND b.deleted = 0 "
+                    "WHERE v.id = '%s'" % volume_id)
+        self.samples = []     # (time, cinder migration_status, Nova's rbd name)
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.is_set():
+            out = subprocess.run(env('FERRY_OS_MYSQL').split() + ['-N', '-B', '-r', '-e', self.sql],
+                                 capture_output=True, text=True).stdout.strip()
+            if out and '\t' in out:
+                status, info = out.splitlines()[0].split('\t', 1)
+                self.samples.append((time.time(), status, rbd_name_of(json.loads(info))))
+            self._halt.wait(0.02)
+
+    def stop(self):
+        self._halt.set()
+        self.join(30)
+
+    def summary(self, new_source):
+        """Seconds for which Cinder said success while Nova named another image."""
+        success = [s for s in self.samples if s[1] == 'success']
+        if not success:
+            return dict(samples=len(self.samples), cinder_success_seen=False)
+        t_success = success[0][0]
+        new = [s for s in self.samples if s[2] == new_source]
+        stale = [s for s in success if s[2] != new_source]
+        return dict(samples=len(self.samples),
+                    nova_old_at_cinder_success=success[0][2] != new_source,
+                    stale_samples=len(stale),
+                    nova_new_after_cinder_success_s=round(new[0][0] - t_success, 3)
+                    if new else None)

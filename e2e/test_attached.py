@@ -188,12 +188,19 @@ def retype_with_a_light_writer(cloud, instance, workdir, vtype, key):
     # A steady writer, slow enough for Nova's own copy too (2 MiB/s).
     writers = start_writers(guest, dev, [during], rate=2 * A.MIB, avoid=(fill,))
     time.sleep(2)
-    took, done = cloud.retype_on_demand(vol.id, vtype, interval=0.1)
-    # Cinder said success: what does Nova's mapping say at that moment?
-    assert A.migstat(done) == 'success', A.migstat(done)
-    new_source = A.source_name(pool, 'volume-%s' % getattr(
-        done, 'os-vol-mig-status-attr:name_id', None))
-    first, lag = A.bdm_catch_up(vol.id, new_source)
+    # Cinder reports success from migrate_volume_completion, which Nova calls before it
+    # saves the new mapping: watch both databases through the move.
+    race = A.RaceWatch(vol.id)
+    race.start()
+    try:
+        took, done = cloud.retype_on_demand(vol.id, vtype, interval=0.1)
+        # Cinder said success: what does Nova's mapping say at that moment?
+        assert A.migstat(done) == 'success', A.migstat(done)
+        new_source = A.source_name(pool, 'volume-%s' % getattr(
+            done, 'os-vol-mig-status-attr:name_id', None))
+        first, lag = A.bdm_catch_up(vol.id, new_source)
+    finally:
+        race.stop()
     time.sleep(2)    # writes after the swap must land on the new image too
     records = stop_writers(writers)
     job, summary = mirror_summary(vol.id)
@@ -203,7 +210,8 @@ def retype_with_a_light_writer(cloud, instance, workdir, vtype, key):
         summary, retype_s=round(took, 1), writes=len(records),
         guest_write_mib_s=write_rate(writers, *mirror_window(job)),
         nova_bdm_at_cinder_success=('new' if first == new_source else 'old: ' + first),
-        nova_bdm_new_after_cinder_success_s=round(lag, 2))
+        nova_bdm_new_after_cinder_success_s=round(lag, 2),
+        db_race=race.summary(new_source))
 
     # A hard reboot rebuilds the domain from Nova's records: still the new image.
     t2 = time.monotonic()
