@@ -117,7 +117,9 @@ class Cloud:
             pass
 
     def retype_on_demand(self, vid, new_type, timeout=900, interval=0.5):
-        """Returns (seconds, volume) once the migration ended (success or error)."""
+        """Returns (seconds, volume) once the migration ended (success or error).
+        Only for retypes that migrate (between backends): the volume passes
+        through status 'in-use' with no migration status on its way."""
         t0 = time.monotonic()
         self.cinder.volumes.retype(vid, new_type, 'on-demand')
 
@@ -130,8 +132,7 @@ class Cloud:
             ms = migstat(v)
             if v.status == 'retyping' or ms in ('starting', 'migrating', 'completing'):
                 started.append(v)
-            if ms in ('success', 'error') or (started and v.status in (
-                    'in-use', 'available', 'error') and ms is None):
+            if started and ms in ('success', 'error') and v.status != 'retyping':
                 return v
             return None
         v = wait('retype of %s' % vid, ended, timeout, interval=interval)
