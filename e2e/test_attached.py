@@ -9,6 +9,17 @@ The guest has no OS (it sits in its firmware): writes are injected into the
 disk through its QEMU with the HMP command qemu-io, which goes through the
 same block layer as a guest's own writes, mirror included.
 
+Cinder reports a migration's success (migrate_volume_completion, called by
+Nova's swap_volume) before Nova saves the new block-device mapping: for a
+fraction of a second Cinder says success and Nova's mapping still names the
+old image (seen with RaceWatch: 0.04-0.28 s, and by a test reading Nova's
+mapping right after Cinder's API said success). The checks therefore read
+Nova's records only once its swap_volume instance action has ended.
+
+The fast-writer cases make the destination slower than the guest (librbd's
+write-IOPS QoS on pool b, the same for Ferry's and Nova's copy): stock Nova's
+copy does not converge while the guest writes; Ferry's policy converges.
+
 Figures (times, write rates, convergence steps) go to
 $FERRY_E2E_OUT/attached.json (default /tmp/ferry-e2e) and to the test log.
 """
