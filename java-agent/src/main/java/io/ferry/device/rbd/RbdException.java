@@ -84,7 +84,8 @@ public final class RbdException extends FerryException {
       case 110, 107, 111 -> "; check the cluster's mon_host and that its monitors are up";
       case 1, 13 -> "; check the client id and keyring in the agent's cluster config";
       case 122 -> "; pool " + pool(target) + " is over its quota: raise it (ceph osd pool"
-          + " set-quota " + pool(target) + " max_bytes BYTES) or free space in the pool, then retry";
+          + " set-quota " + pool(target) + " max_bytes|max_objects N) or free space in the pool, then"
+          + " retry";
       case 28 -> "; pool " + pool(target) + " (or its cluster) is full: free space in it or add"
           + " capacity to the cluster, then retry";
       default -> "";
