@@ -92,17 +92,19 @@ public final class ExportManager implements AutoCloseable {
    */
   public synchronized NbdExportInfo startForJob(String jobId, Endpoint endpoint,
       BlockDevice device, NbdAddress address, String exportName) {
+    String name;
+    SocketAddress sa;
     try {
       refuseIfClosed();
-      String name = exportName(exportName, "options.online_export_name");
-      SocketAddress sa = ExportAddress.resolve(address, socketDir, "options.online_export");
+      name = exportName(exportName, "options.online_export_name");
+      sa = ExportAddress.resolve(address, socketDir, "options.online_export");
       prepare(sa, "options.online_export");
-      return add(newId(), endpoint, device, sa, name, false, jobId, true,
-          "options.online_export");
     } catch (RuntimeException e) {
       closeQuietly(device);
       throw e;
     }
+    // from here add() owns the device: it closes it when it cannot listen
+    return add(newId(), endpoint, device, sa, name, false, jobId, true, "options.online_export");
   }
 
   /**

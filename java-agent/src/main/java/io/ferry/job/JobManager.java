@@ -138,7 +138,19 @@ public final class JobManager implements JobService {
 
   @Override
   public Job get(String jobId) {
-    return store.get(jobId).job;
+    return shown(store.get(jobId).job);
+  }
+
+  /**
+   * A job as callers see it: the export address of an online conversion only while that export
+   * serves (after StopExport, or when the job failed, the address would lead nowhere).
+   */
+  private Job shown(Job j) {
+    if (j.getExportId().isEmpty() || !JobStateMachine.isTerminal(j.getState())
+        || destinationInUse(j.getId())) {
+      return j;
+    }
+    return j.toBuilder().clearExportUri().clearExportId().build();
   }
 
   @Override
@@ -150,7 +162,7 @@ public final class JobManager implements JobService {
       boolean labelsOk = filter.getLabelsMap().entrySet().stream()
           .allMatch(l -> l.getValue().equals(j.getLabelsMap().get(l.getKey())));
       if (stateOk && labelsOk) {
-        jobs.add(j);
+        jobs.add(shown(j));
       }
     }
     jobs.sort(Comparator.comparingLong((Job j) -> j.getCreated().getSeconds())

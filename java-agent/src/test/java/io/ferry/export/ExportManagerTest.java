@@ -193,6 +193,30 @@ class ExportManagerTest {
   }
 
   @Test
+  void aJobsExportThatCannotStartClosesItsDeviceExactlyOnce() throws Exception {
+    List<String> jobClosed = new ArrayList<>();
+    java.util.function.Supplier<io.ferry.device.BlockDevice> device = () ->
+        new io.ferry.device.ForwardingDevice(new MemoryDevice("dst", 1 << 20)) {
+          @Override
+          public void close() throws java.io.IOException {
+            jobClosed.add("dst");
+            super.close();
+          }
+        };
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      NbdAddress busy = NbdAddress.newBuilder().setTcp("127.0.0.1:" + taken.getLocalPort()).build();
+      assertInvalid(() -> exports.startForJob("job-1", file("out.raw"), device.get(), busy, ""),
+          Reason.ALREADY_EXISTS, "in use");
+    }
+    assertThat(jobClosed).containsExactly("dst");
+    NbdAddress ok = NbdAddress.newBuilder().setUnixSocket("job.sock").build();
+    assertInvalid(() -> exports.startForJob("job-2", file("out.raw"), device.get(), ok, "a b"),
+        Reason.INVALID_ARGUMENT, "options.online_export_name");
+    assertThat(jobClosed).containsExactly("dst", "dst");
+    assertThat(exports.list()).isEmpty();
+  }
+
+  @Test
   void closeStopsEveryExportAndRefusesNewOnes() throws Exception {
     exports.start(unix("a.sock"));
     exports.start(unix("b.sock"));

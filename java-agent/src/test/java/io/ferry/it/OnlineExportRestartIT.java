@@ -93,6 +93,8 @@ class OnlineExportRestartIT {
       assertThat(agent.api().listExports(ListExportsRequest.getDefaultInstance())
           .getExportsList()).as("stopped by an operator: not served again").isEmpty();
       assertThat(get(agent, jobId).getState()).isEqualTo(JobState.COMPLETED);
+      assertThat(get(agent, jobId).getExportUri()).as("no address shown for a stopped export")
+          .isEmpty();
     }
     qemu("qemu-img", "compare", "-f", "raw", "-F", "raw", oracle.toString(),
         dir.resolve("out/dst.raw").toString());

@@ -126,6 +126,8 @@ class OnlineConvertIT {
     });
     assertThat(cli("unexport", exports.get(0).getId())).contains("stopped");
     assertThat(dir.resolve("j/nbd/dst.sock")).doesNotExist();
+    assertThat(get(jobId).getExportUri()).as("no address shown once the export stopped")
+        .isEmpty();
     qemu("qemu-img", "compare", "-f", "qcow2", "-F", "qcow2", pristine.toString(),
         src.toString());
   }
