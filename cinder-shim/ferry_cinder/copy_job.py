@@ -7,10 +7,9 @@ a COMPLETED job (destination synced, verified and committed: DESIGN rule 1).
 
 import dataclasses
 import logging
-import time
 
-from ferry_agent_client import client as client_mod
 from ferry_agent_client import errors
+from ferry_agent_client import progress
 from ferry_agent_client import request_ids
 from ferry_agent_client.proto import agent_pb2
 from ferry_agent_client.proto import job_pb2
@@ -69,27 +68,6 @@ def build_request(spec, attempt):
                 'origin': 'ferry_cinder'})
 
 
-class ProgressLog:
-    """Logs state changes at once and progress at most every interval."""
-
-    def __init__(self, spec, clock=time.monotonic):
-        self._spec = spec
-        self._clock = clock
-        self._state = None
-        self._last = None
-
-    def __call__(self, job):
-        now = self._clock()
-        changed = job.state != self._state
-        due = (self._last is None or
-               now - self._last >= self._spec.progress_interval)
-        if changed or due:
-            LOG.info('Ferry migration of volume %s (%s -> %s), job %s: %s',
-                     self._spec.volume_id, self._spec.source,
-                     self._spec.destination, job.id, client_mod.describe(job))
-            self._state, self._last = job.state, now
-
-
 def run(agent, spec):
     """Starts the copy and returns the COMPLETED job, or raises CopyFailed."""
     try:
@@ -98,8 +76,12 @@ def run(agent, spec):
         raise CopyFailed('the agent did not start the copy: %s' % e) from e
     LOG.info('Ferry migration of volume %s: job %s started on agent %s',
              spec.volume_id, job.id, agent.address)
+    log_progress = progress.ProgressLog(
+        LOG, 'Ferry migration of volume %s (%s -> %s)' % (
+            spec.volume_id, spec.source, spec.destination),
+        spec.progress_interval)
     try:
-        final = agent.wait(job.id, spec.timeout, on_update=ProgressLog(spec),
+        final = agent.wait(job.id, spec.timeout, on_update=log_progress,
                            poll_interval=spec.poll_interval)
     except errors.AgentTimeout as e:
         _abandon(agent, job.id)

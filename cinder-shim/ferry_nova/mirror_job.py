@@ -6,10 +6,9 @@ is requested only here, inside Nova's swap_volume (DESIGN rule 4).
 
 import dataclasses
 import logging
-import time
 
-from ferry_agent_client import client as client_mod
 from ferry_agent_client import errors
+from ferry_agent_client import progress
 from ferry_agent_client import request_ids
 from ferry_agent_client.proto import agent_pb2
 from ferry_agent_client.proto import job_pb2
@@ -65,29 +64,17 @@ def build_request(spec, attempt):
         labels=dict(spec.labels, origin='ferry_nova'))
 
 
-class ProgressLog:
-    def __init__(self, spec, clock=time.monotonic):
-        self._spec, self._clock = spec, clock
-        self._state = self._last = None
-
-    def __call__(self, job):
-        now = self._clock()
-        if (job.state != self._state or self._last is None or
-                now - self._last >= self._spec.progress_interval):
-            LOG.info('Ferry swap of %s on instance %s, job %s: %s',
-                     self._spec.disk_target, self._spec.domain, job.id,
-                     client_mod.describe(job))
-            self._state, self._last = job.state, now
-
-
 def run(agent, spec):
     """Returns the COMPLETED (pivoted) job, or raises MirrorFailed."""
     try:
         job = agent.start_fresh_live_mirror(lambda n: build_request(spec, n))
     except errors.AgentError as e:
         raise MirrorFailed('the agent did not start the mirror: %s' % e) from e
+    log_progress = progress.ProgressLog(
+        LOG, 'Ferry swap of %s on instance %s' % (spec.disk_target, spec.domain),
+        spec.progress_interval)
     try:
-        final = agent.wait(job.id, spec.timeout, on_update=ProgressLog(spec),
+        final = agent.wait(job.id, spec.timeout, on_update=log_progress,
                            poll_interval=spec.poll_interval)
     except errors.AgentError as e:
         _abandon(agent, job.id)
