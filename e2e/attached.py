@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import xml.etree.ElementTree as ET
 
 import libvirt
@@ -115,19 +116,26 @@ class Cloud:
         except Exception:   # already gone, or still busy: the lab is thrown away
             pass
 
-    def retype_on_demand(self, vid, new_type, timeout=900):
-        """Returns (seconds, volume) once the migration ended (success or error)."""
+    def retype_on_demand(self, vid, new_type, timeout=900, interval=0.5):
+        """Returns (seconds, volume) once the migration ended (success or error).
+        Only for retypes that migrate (between backends): the volume passes
+        through status 'in-use' with no migration status on its way."""
         t0 = time.monotonic()
         self.cinder.volumes.retype(vid, new_type, 'on-demand')
 
+        started = []
+
         def ended():
+            # Right after the request the volume may still show its old state:
+            # the migration has ended only once it was seen started.
             v = self.volume(vid)
             ms = migstat(v)
-            if v.status in ('in-use', 'available', 'error') and ms in (
-                    'success', 'error', None) and v.status != 'retyping':
+            if v.status == 'retyping' or ms in ('starting', 'migrating', 'completing'):
+                started.append(v)
+            if started and ms in ('success', 'error') and v.status != 'retyping':
                 return v
             return None
-        v = wait('retype of %s' % vid, ended, timeout, interval=0.5)
+        v = wait('retype of %s' % vid, ended, timeout, interval=interval)
         return time.monotonic() - t0, v
 
     def wait_swap_done(self, server_id, timeout=300):
@@ -259,8 +267,8 @@ class Writer(threading.Thread):
                              - (time.monotonic() - self.started_at))
                     if ahead > 0:
                         self._halt.wait(ahead)
-        except Exception as e:   # kept for the test to report
-            self.errors.append(e)
+        except Exception:   # kept, with its traceback, for the test to report
+            self.errors.append(traceback.format_exc())
         finally:
             self.stopped_at = time.monotonic()
 
@@ -269,7 +277,8 @@ class Writer(threading.Thread):
         self.join(60)
         if self.aio:
             self.guest.hmp('qemu-io -d %s/virtio-backend "aio_flush"' % self.alias)
-        assert not self.errors, 'writer failed: %r' % self.errors
+        assert not self.errors, 'writer failed after %d writes:\n%s' % (
+            len(self.records), '\n'.join(self.errors))
 
     def records_between(self, t0, t1):
         return [r for r, t in zip(self.records, self.times) if t0 <= t < t1]
@@ -281,13 +290,13 @@ class Writer(threading.Thread):
 
 # -- Ceph -----------------------------------------------------------------------------------
 
-def rbd(*args, timeout=300):
-    return subprocess.run(['timeout', str(timeout), 'rbd', '-c', env('CEPH_CONF_1')] + list(args),
-                          check=True, capture_output=True, text=True).stdout
+def rbd(*args, timeout=300, cluster=1):
+    return subprocess.run(['timeout', str(timeout), 'rbd', '-c', env('CEPH_CONF_%d' % cluster)]
+                          + list(args), check=True, capture_output=True, text=True).stdout
 
 
-def rbd_exists(pool, image):
-    return image in rbd('ls', pool).split()
+def rbd_exists(pool, image, cluster=1):
+    return image in rbd('ls', pool, cluster=cluster).split()
 
 
 def rbd_fill(pool, image, total=1 * GIB):
@@ -307,11 +316,11 @@ def rbd_byte_at(pool, image, workdir, offset=0):
         os.unlink(path)
 
 
-def rbd_export(pool, image, workdir, name='export'):
+def rbd_export(pool, image, workdir, name='export', cluster=1):
     path = os.path.join(workdir, '%s-%s.raw' % (name, image))
     if os.path.exists(path):
         os.unlink(path)
-    rbd('export', '--no-progress', '%s/%s' % (pool, image), path)
+    rbd('export', '--no-progress', '%s/%s' % (pool, image), path, cluster=cluster)
     return path
 
 
@@ -382,3 +391,73 @@ def rbd_name_of(connection_info):
 
 
 VOLUME_IMAGE = re.compile(r'^volume-[0-9a-f-]{36}$')
+
+
+def bdm_catch_up(volume_id, new_source, timeout=120, interval=0.05):
+    """Right after Cinder reported the migration's success: what Nova's
+    block-device mapping says at once, and how long until it names
+    new_source. Returns (first rbd name read, seconds until new_source).
+    Nova saves the mapping only after Cinder's migrate_volume_completion
+    returned to it, so the first read may still name the old image."""
+    t0 = time.monotonic()
+    first = rbd_name_of(nova_bdm(volume_id))
+    name = first
+    while name != new_source:
+        if time.monotonic() - t0 > timeout:
+            raise AssertionError('Nova\'s mapping of %s still names %s %ss after Cinder\'s '
+                                 'success' % (volume_id, name, timeout))
+        time.sleep(interval)
+        name = rbd_name_of(nova_bdm(volume_id))
+    return first, time.monotonic() - t0
+
+
+def set_pool_write_iops(pool, limit):
+    """librbd QoS of every image of the pool, for every client that opens
+    one from now on (the guest's QEMU among them): at most `limit` writes/s
+    per image; 0 removes the limit."""
+    if limit:
+        rbd('config', 'pool', 'set', pool, 'rbd_qos_write_iops_limit', str(limit))
+    else:
+        rbd('config', 'pool', 'remove', pool, 'rbd_qos_write_iops_limit')
+
+
+class RaceWatch(threading.Thread):
+    """Reads Cinder's migration_status and Nova's block-device mapping of one
+    volume in one SQL statement (one consistent view of both databases),
+    every few milliseconds, to see whether Cinder says "success" while Nova's
+    mapping still names the old image."""
+
+    def __init__(self, volume_id):
+        super().__init__(daemon=True)
+        self.sql = ("SELECT v.migration_status, b.connection_info FROM cinder.volumes v "
+                    "JOIN nova.block_device_mapping b ON b.volume_id = v.id AND b.deleted = 0 "
+                    "WHERE v.id = '%s'" % volume_id)
+        self.samples = []     # (time, cinder migration_status, Nova's rbd name)
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.is_set():
+            out = subprocess.run(env('FERRY_OS_MYSQL').split() + ['-N', '-B', '-r', '-e', self.sql],
+                                 capture_output=True, text=True).stdout.strip()
+            if out and '\t' in out:
+                status, info = out.splitlines()[0].split('\t', 1)
+                self.samples.append((time.time(), status, rbd_name_of(json.loads(info))))
+            self._halt.wait(0.02)
+
+    def stop(self):
+        self._halt.set()
+        self.join(30)
+
+    def summary(self, new_source):
+        """Seconds for which Cinder said success while Nova named another image."""
+        success = [s for s in self.samples if s[1] == 'success']
+        if not success:
+            return dict(samples=len(self.samples), cinder_success_seen=False)
+        t_success = success[0][0]
+        new = [s for s in self.samples if s[2] == new_source]
+        stale = [s for s in success if s[2] != new_source]
+        return dict(samples=len(self.samples),
+                    nova_old_at_cinder_success=success[0][2] != new_source,
+                    stale_samples=len(stale),
+                    nova_new_after_cinder_success_s=round(new[0][0] - t_success, 3)
+                    if new else None)

@@ -17,7 +17,7 @@ from cinder.volume.drivers import rbd
 from cinder.volume import volume_utils
 
 from ferry_agent_client import AgentClient
-from ferry_agent_client import ChannelSettings
+from ferry_agent_client import options as agent_options
 from ferry_cinder import attachment
 from ferry_cinder import copy_job
 from ferry_cinder import location
@@ -148,10 +148,7 @@ class FerryRBDDriver(rbd.RBDDriver):
     def _agent_client(self):
         """A client for this backend's agent (tests replace this method)."""
         conf = self.configuration
-        settings = ChannelSettings(
-            address=conf.ferry_agent_address, cert_file=conf.ferry_tls_cert,
-            key_file=conf.ferry_tls_key, ca_file=conf.ferry_tls_ca,
-            server_name=conf.ferry_tls_server_name)
+        settings = agent_options.channel_settings(conf, options.PREFIX)
         # cinder-volume runs under eventlet: run each gRPC call on a native
         # thread so a slow agent never stalls the service's green threads.
         invoke = tpool.execute if patcher.is_monkey_patched('thread') else None

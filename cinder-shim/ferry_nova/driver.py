@@ -20,7 +20,7 @@ from nova import exception
 from nova.virt.libvirt import driver as libvirt_driver
 
 from ferry_agent_client import AgentClient
-from ferry_agent_client import ChannelSettings
+from ferry_agent_client import options as agent_options
 from ferry_nova import mirror_job
 from ferry_nova import options
 
@@ -117,10 +117,7 @@ class FerryLibvirtDriver(libvirt_driver.LibvirtDriver):
 
     def _ferry_agent(self):
         ferry = CONF[options.GROUP]
-        settings = ChannelSettings(
-            address=ferry.agent_address, cert_file=ferry.tls_cert,
-            key_file=ferry.tls_key, ca_file=ferry.tls_ca,
-            server_name=ferry.tls_server_name)
+        settings = agent_options.channel_settings(ferry)
         # nova-compute runs under eventlet: gRPC calls go to native threads.
         invoke = tpool.execute if patcher.is_monkey_patched('thread') else None
         return AgentClient(settings, rpc_timeout=ferry.rpc_timeout,

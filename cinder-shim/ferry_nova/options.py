@@ -2,19 +2,14 @@
 
 from oslo_config import cfg
 
+from ferry_agent_client import options as agent_options
+
 GROUP = 'ferry'
 
-FERRY_OPTS = [
-    cfg.StrOpt('agent_address', default='127.0.0.1:7420',
-               help='host:port of the Ferry agent on this compute node.'),
-    cfg.StrOpt('tls_cert',
-               help='PEM client certificate for mutual TLS with the agent '
-                    '(the three TLS files are required unless the agent is '
-                    'on loopback).'),
-    cfg.StrOpt('tls_key', secret=True, help='PEM private key of tls_cert.'),
-    cfg.StrOpt('tls_ca', help='PEM CA certificate of the agent.'),
-    cfg.StrOpt('tls_server_name',
-               help='Name to check in the agent\'s certificate.'),
+FERRY_OPTS = agent_options.connection_opts(
+    agent_address_default='127.0.0.1:7420',
+    agent_address_help='host:port of the Ferry agent on this compute '
+                       'node.') + [
     cfg.StrOpt('copy_engine', default='ferry', choices=[
                    ('ferry', 'a Ferry live mirror (bandwidth, convergence '
                     'policy, progress, persistent domain kept)'),
@@ -22,9 +17,7 @@ FERRY_OPTS = [
                     'blockCopy, domain undefined during the copy, no '
                     'timeout); for comparisons on the same stack only')],
                help='Who copies the disk in swap_volume.'),
-    cfg.IntOpt('bandwidth', default=0, min=0,
-               help='Cap of one live mirror in MiB/s; 0: the agent\'s host '
-                    'budget only.'),
+    agent_options.bandwidth_opt('', 'live mirror'),
     cfg.IntOpt('granularity', default=0, min=0,
                help='Mirror granularity in bytes (power of two, 512 B to '
                     '64 MiB); 0: QEMU\'s default.'),
@@ -45,13 +38,7 @@ FERRY_OPTS = [
                help='Seconds a swap may take before the mirror is cancelled '
                     '(the new volume is abandoned, the guest keeps the old '
                     'one) and the swap fails.'),
-    cfg.IntOpt('rpc_timeout', default=30, min=1,
-               help='Seconds for one call to the agent.'),
-    cfg.FloatOpt('poll_interval', default=2.0, min=0.01,
-                 help='Seconds between two progress queries to the agent.'),
-    cfg.FloatOpt('progress_interval', default=30.0, min=0,
-                 help='Seconds between two progress lines in the log.'),
-]
+] + agent_options.polling_opts()
 
 cfg.CONF.register_opts(FERRY_OPTS, group=GROUP)
 

@@ -84,6 +84,7 @@ final class AgentWiring {
     JobManagerConfig d = JobManagerConfig.defaults(c.journalDir());
     return new JobManagerConfig(c.journalDir(), c.budgets().maxConcurrentJobs(),
         c.budgets().totalBandwidth(), c.copyDefaults().chunkSize(),
-        c.copyDefaults().parallelism(), d.maxMergePasses(), d.checkpointInterval());
+        c.copyDefaults().parallelism(), d.maxMergePasses(), d.checkpointInterval(),
+        c.keepFinishedJobs(), JobManagerConfig.DEFAULT_PURGE_EVERY);
   }
 }

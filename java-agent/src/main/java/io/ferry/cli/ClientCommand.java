@@ -1,7 +1,6 @@
 package io.ferry.cli;
 
 import io.ferry.proto.v1.FerryAgentGrpc;
-import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -21,17 +20,9 @@ abstract class ClientCommand implements Callable<Integer> {
   @Override
   public final Integer call() {
     cli.agentForErrors = connection.agent;
-    ManagedChannel channel = connection.channel();
-    try {
-      streaming = FerryAgentGrpc.newBlockingStub(channel);
+    try (OwnedChannel channel = new OwnedChannel(connection)) {
+      streaming = FerryAgentGrpc.newBlockingStub(channel.channel());
       return run(streaming.withDeadlineAfter(connection.timeoutSeconds, TimeUnit.SECONDS));
-    } finally {
-      channel.shutdownNow();
-      try {
-        channel.awaitTermination(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 

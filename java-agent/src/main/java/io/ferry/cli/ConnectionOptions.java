@@ -51,13 +51,18 @@ final class ConnectionOptions {
   }
 
   ManagedChannel channel() {
+    return builder().build();
+  }
+
+  /** A channel to the agent, not built yet (a caller may give it its own event loop). */
+  NettyChannelBuilder builder() {
     HostPort address = address();
     NettyChannelBuilder b =
         NettyChannelBuilder.forAddress(address.host(), address.port(), credentials());
     if (serverName != null) {
       b.overrideAuthority(serverName);
     }
-    return b.build();
+    return b;
   }
 
   private ChannelCredentials credentials() {

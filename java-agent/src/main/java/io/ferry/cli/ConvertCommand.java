@@ -1,16 +1,14 @@
 package io.ferry.cli;
 
-import io.ferry.config.ByteSizes;
 import io.ferry.proto.v1.CopyOptions;
 import io.ferry.proto.v1.FerryAgentGrpc;
 import io.ferry.proto.v1.GetJobRequest;
 import io.ferry.proto.v1.Job;
 import io.ferry.proto.v1.StartCopyRequest;
-import java.util.UUID;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code ferry convert [--online --socket NAME|--tcp ADDR] SRC DST}. */
 @Command(name = "convert",
@@ -23,11 +21,7 @@ import picocli.CommandLine.Parameters;
         "      file:in/vol.qcow2 'file:out/vol.raw?format=raw'"})
 final class ConvertCommand extends ClientCommand {
 
-  @Parameters(index = "0", paramLabel = "SRC", description = "Source endpoint.")
-  String source;
-
-  @Parameters(index = "1", paramLabel = "DST", description = "Destination endpoint (created).")
-  String destination;
+  @Mixin JobStartOptions job;
 
   @Option(names = "--online", description = "Serve DST over NBD while it is converted.")
   boolean online;
@@ -39,35 +33,16 @@ final class ConvertCommand extends ClientCommand {
       description = "NBD export name (default ferry).")
   String exportName = "";
 
-  @Option(names = "--format", paramLabel = "FMT",
-      description = "Destination format: raw, qcow2, vmdk, vhd, vhdx.")
-  String format;
-
-  @Option(names = "--bandwidth", paramLabel = "RATE",
-      description = "Cap of the background conversion, e.g. 100MiB/s.")
-  String bandwidth;
-
-  @Option(names = "--request-id", paramLabel = "ID",
-      description = "Makes the start idempotent (default: a new UUID).")
-  String requestId;
-
-  @Option(names = "--wait", description = "Follow the job until it ends; exit with its outcome.")
-  boolean waitForEnd;
-
   @Override
   int run(FerryAgentGrpc.FerryAgentBlockingStub agent) {
-    StartCopyRequest request = request();
-    Job job = agent.startCopy(request);
-    out().println("job " + job.getId() + " " + Human.state(job.getState()) + " (request "
-        + request.getRequestId() + ")");
-    out().flush();
+    Job started = JobStartOptions.start(agent, request(), out());
     if (online) {
-      String uri = awaitExport(agent, job.getId());
-      out().println(uri.isEmpty() ? "export not started yet; see `ferry job " + job.getId() + "`"
-          : "export " + uri);
+      String uri = awaitExport(agent, started.getId());
+      out().println(uri.isEmpty()
+          ? "export not started yet; see `ferry job " + started.getId() + "`" : "export " + uri);
       out().flush();
     }
-    return waitForEnd ? follow(agent, job.getId()) : ExitCodes.OK;
+    return job.waitForEnd ? follow(agent, started.getId()) : ExitCodes.OK;
   }
 
   StartCopyRequest request() {
@@ -81,18 +56,7 @@ final class ConvertCommand extends ClientCommand {
     if (online) {
       o.setOnlineExport(where.address()).setOnlineExportName(exportName);
     }
-    if (bandwidth != null) {
-      o.setBandwidthBytesPerSec(CopyCommand.parse("--bandwidth",
-          () -> ByteSizes.parseRate(bandwidth)));
-    }
-    if (format != null) {
-      o.setDestinationFormat(CopyCommand.format(format));
-    }
-    return StartCopyRequest.newBuilder()
-        .setRequestId(requestId != null ? requestId : UUID.randomUUID().toString())
-        .setSource(ExportCommand.parseEndpoint(source))
-        .setDestination(ExportCommand.parseEndpoint(destination))
-        .setOptions(o).build();
+    return job.request(o).build();
   }
 
   /** The export starts when the job is admitted: poll briefly for its URI. */

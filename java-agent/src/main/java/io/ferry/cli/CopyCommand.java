@@ -2,16 +2,13 @@ package io.ferry.cli;
 
 import io.ferry.config.ByteSizes;
 import io.ferry.proto.v1.CopyOptions;
-import io.ferry.proto.v1.DiskFormat;
 import io.ferry.proto.v1.FerryAgentGrpc;
 import io.ferry.proto.v1.Job;
 import io.ferry.proto.v1.StartCopyRequest;
-import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "copy", description = "Start a copy job from SRC to DST.",
     footer = {"", "Endpoints:",
@@ -19,15 +16,7 @@ import picocli.CommandLine.Parameters;
         "  rbd:CLUSTER/POOL[/NAMESPACE]/IMAGE[@SNAP]  an RBD image of a configured cluster"})
 final class CopyCommand extends ClientCommand {
 
-  @Parameters(index = "0", paramLabel = "SRC", description = "Source endpoint.")
-  String source;
-
-  @Parameters(index = "1", paramLabel = "DST", description = "Destination endpoint.")
-  String destination;
-
-  @Option(names = "--bandwidth", paramLabel = "RATE",
-      description = "Cap of this job, e.g. 100MiB/s (default: none of its own).")
-  String bandwidth;
+  @Mixin JobStartOptions job;
 
   @Option(names = "--parallel", paramLabel = "N",
       description = "Requests in flight (default: the agent's).")
@@ -50,28 +39,13 @@ final class CopyCommand extends ClientCommand {
       + " over, oldest first, with their protection (like `rbd deep cp`); needs --create.")
   boolean copySnapshots;
 
-  @Option(names = "--format", paramLabel = "FMT",
-      description = "Destination format: raw, qcow2, vmdk, vhd, vhdx (file destinations).")
-  String format;
-
-  @Option(names = "--request-id", paramLabel = "ID",
-      description = "Makes the start idempotent (default: a new UUID).")
-  String requestId;
-
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Tag the job (repeatable).")
   Map<String, String> labels = Map.of();
 
-  @Option(names = "--wait", description = "Follow the job until it ends; exit with its outcome.")
-  boolean waitForEnd;
-
   @Override
   int run(FerryAgentGrpc.FerryAgentBlockingStub agent) {
-    StartCopyRequest request = request();
-    Job job = agent.startCopy(request);
-    out().println("job " + job.getId() + " " + Human.state(job.getState()) + " (request "
-        + request.getRequestId() + ")");
-    out().flush();
-    return waitForEnd ? follow(agent, job.getId()) : ExitCodes.OK;
+    Job started = JobStartOptions.start(agent, request(), out());
+    return job.waitForEnd ? follow(agent, started.getId()) : ExitCodes.OK;
   }
 
   StartCopyRequest request() {
@@ -80,9 +54,6 @@ final class CopyCommand extends ClientCommand {
         .setVerify(!noVerify)
         .setKeepSparse(!noSparse)
         .setCopySnapshots(copySnapshots);
-    if (bandwidth != null) {
-      o.setBandwidthBytesPerSec(parse("--bandwidth", () -> ByteSizes.parseRate(bandwidth)));
-    }
     if (chunkSize != null) {
       o.setChunkSize(parse("--chunk-size", () -> ByteSizes.parseSize(chunkSize)));
     }
@@ -90,40 +61,10 @@ final class CopyCommand extends ClientCommand {
       throw new CliException(ExitCodes.USAGE, "--parallel: must be positive");
     }
     o.setParallelism(parallel);
-    if (format != null) {
-      o.setDestinationFormat(format(format));
-    }
-    return StartCopyRequest.newBuilder()
-        .setRequestId(requestId != null ? requestId : UUID.randomUUID().toString())
-        .setSource(EndpointSyntax.parse(source))
-        .setDestination(EndpointSyntax.parse(destination))
-        .setOptions(o)
-        .putAllLabels(labels)
-        .build();
-  }
-
-  static DiskFormat format(String name) {
-    String n = name.toUpperCase(Locale.ROOT);
-    if (n.equals("VPC")) {
-      return DiskFormat.VHD;
-    }
-    try {
-      DiskFormat f = DiskFormat.valueOf(n);
-      if (f != DiskFormat.UNRECOGNIZED && f != DiskFormat.DISK_FORMAT_UNSPECIFIED) {
-        return f;
-      }
-    } catch (IllegalArgumentException e) {
-      // below
-    }
-    throw new CliException(ExitCodes.USAGE,
-        "--format: unknown format '" + name + "'; use raw, qcow2, vmdk, vhd or vhdx");
+    return job.request(o).putAllLabels(labels).build();
   }
 
   static long parse(String option, java.util.function.LongSupplier p) {
-    try {
-      return p.getAsLong();
-    } catch (IllegalArgumentException e) {
-      throw new CliException(ExitCodes.USAGE, option + ": " + e.getMessage());
-    }
+    return JobStartOptions.parse(option, p);
   }
 }

@@ -1,6 +1,8 @@
 package io.ferry.config;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,6 +20,8 @@ import java.util.Map;
  * @param clusters Ceph clusters by id
  * @param metrics the Prometheus endpoint
  * @param libvirtUri libvirt connection for live mirrors; default qemu:///system
+ * @param keepFinishedJobs how long a finished job stays listed (and in the journal) after it
+ *     ended; default {@link #DEFAULT_KEEP_FINISHED_JOBS}
  */
 public record AgentConfig(
     HostPort listen,
@@ -29,10 +33,12 @@ public record AgentConfig(
     CopyDefaults copyDefaults,
     Map<String, ClusterConfig> clusters,
     MetricsConfig metrics,
-    String libvirtUri) {
+    String libvirtUri,
+    @JsonDeserialize(using = Durations.Deserializer.class) Duration keepFinishedJobs) {
 
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7420);
   public static final String DEFAULT_LIBVIRT_URI = "qemu:///system";
+  public static final Duration DEFAULT_KEEP_FINISHED_JOBS = Duration.ofDays(7);
 
   public AgentConfig {
     listen = listen == null ? DEFAULT_LISTEN : listen;
@@ -46,6 +52,15 @@ public record AgentConfig(
             : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(clusters));
     metrics = metrics == null ? MetricsConfig.disabled() : metrics;
     libvirtUri = libvirtUri == null || libvirtUri.isBlank() ? DEFAULT_LIBVIRT_URI : libvirtUri;
+    keepFinishedJobs = keepFinishedJobs == null ? DEFAULT_KEEP_FINISHED_JOBS : keepFinishedJobs;
+  }
+
+  /** Without keep_finished_jobs (the default retention): the form callers used before it. */
+  public AgentConfig(HostPort listen, Boolean insecurePlaintext, TlsConfig tls,
+      Map<String, Path> roots, Path journalDir, BudgetConfig budgets, CopyDefaults copyDefaults,
+      Map<String, ClusterConfig> clusters, MetricsConfig metrics, String libvirtUri) {
+    this(listen, insecurePlaintext, tls, roots, journalDir, budgets, copyDefaults, clusters,
+        metrics, libvirtUri, null);
   }
 
   /** Resolves relative paths against the config file's directory. */
@@ -56,13 +71,14 @@ public record AgentConfig(
     clusters.forEach((id, cc) -> c.put(id, cc == null ? null : cc.withBase(base)));
     return new AgentConfig(
         listen, insecurePlaintext, tls == null ? null : tls.withBase(base), r,
-        Paths2.under(base, journalDir), budgets, copyDefaults, c, metrics, libvirtUri);
+        Paths2.under(base, journalDir), budgets, copyDefaults, c, metrics, libvirtUri,
+        keepFinishedJobs);
   }
 
   /** A copy with another listen address (tests bind port 0). */
   public AgentConfig withListen(HostPort address) {
     return new AgentConfig(
         address, insecurePlaintext, tls, roots, journalDir, budgets, copyDefaults, clusters,
-        metrics, libvirtUri);
+        metrics, libvirtUri, keepFinishedJobs);
   }
 }

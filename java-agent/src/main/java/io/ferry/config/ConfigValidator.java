@@ -13,6 +13,8 @@ final class ConfigValidator {
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   static final long MIN_CHUNK = 4096;
   static final long MAX_CHUNK = 64L << 20;
+  static final java.time.Duration MIN_KEEP_FINISHED = java.time.Duration.ofHours(1);
+  static final java.time.Duration MAX_KEEP_FINISHED = java.time.Duration.ofDays(3650);
 
   private ConfigValidator() {}
 
@@ -28,6 +30,18 @@ final class ConfigValidator {
     }
     checkBudgets(file, c.budgets(), c.copyDefaults());
     c.clusters().forEach((id, cluster) -> checkCluster(file, id, cluster));
+    checkKeepFinished(file, c.keepFinishedJobs());
+  }
+
+  /**
+   * Below an hour a client polling a job it started (the Cinder driver) could find it gone
+   * before it read the outcome; beyond ten years the value is a typo (a unit forgotten).
+   */
+  private static void checkKeepFinished(String file, java.time.Duration keep) {
+    if (keep.compareTo(MIN_KEEP_FINISHED) < 0 || keep.compareTo(MAX_KEEP_FINISHED) > 0) {
+      throw ConfigLoader.error(file, "keep_finished_jobs: " + Durations.format(keep)
+          + " is out of range 1h..3650d (how long a finished job stays listed); use e.g. 7d");
+    }
   }
 
   private static void checkTransport(String file, AgentConfig c) {

@@ -3,7 +3,7 @@ package io.ferry.endpoint;
 import io.ferry.config.ClusterConfig;
 import io.ferry.copy.ChangeFeed;
 import io.ferry.device.BlockDevice;
-import io.ferry.device.rbd.FrozenSourceFeed;
+import io.ferry.copy.FrozenSourceFeed;
 import io.ferry.device.rbd.RadosCluster;
 import io.ferry.device.rbd.RbdClusterSpec;
 import io.ferry.device.rbd.RbdClusters;
@@ -157,6 +157,10 @@ public final class RbdBackend implements Backend, AutoCloseable {
       String part = RbdDestination.partName(r.getImage());
       if (pool.exists(part)) {
         pool.removeWithSnapshots(part); // left by a job that never got as far as its journal
+      }
+      if (!pool.keepRemovableWhenFull()) {
+        LOG.warn("{}: pool {} refused librbd's trash object: if it is full, the part image may"
+            + " not be removable until space is freed", field, r.getPool());
       }
       pool.create(part, size, layout);
       return new RbdDestination(pool, r.getImage(), new RbdDevice(pool.open(part, null), pool), true);

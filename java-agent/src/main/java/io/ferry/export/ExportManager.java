@@ -50,6 +50,8 @@ public final class ExportManager implements AutoCloseable {
   private final Path socketDir;
   private final Opener opener;
   private final Map<String, Entry> exports = new LinkedHashMap<>();
+  /** Run when StopExport stops that export (not at agent shutdown, not when its job fails). */
+  private final Map<String, Runnable> stopHooks = new LinkedHashMap<>();
   private boolean closed;
 
   /** @param socketDir where Unix sockets are made (created if missing) */
@@ -79,7 +81,8 @@ public final class ExportManager implements AutoCloseable {
         throw new FerryException(Reason.UNAVAILABLE, "endpoint: cannot open it: "
             + e.getMessage() + "; check it exists and is reachable", e);
       }
-      return add(r.getEndpoint(), device, address, name, r.getReadOnly(), "", "address");
+      return add(newId(), r.getEndpoint(), device, address, name, r.getReadOnly(), "", false,
+          "address");
     }
   }
 
@@ -94,10 +97,47 @@ public final class ExportManager implements AutoCloseable {
       String name = exportName(exportName, "options.online_export_name");
       SocketAddress sa = ExportAddress.resolve(address, socketDir, "options.online_export");
       prepare(sa, "options.online_export");
-      return add(endpoint, device, sa, name, false, jobId, "options.online_export");
+      return add(newId(), endpoint, device, sa, name, false, jobId, true,
+          "options.online_export");
     } catch (RuntimeException e) {
       closeQuietly(device);
       throw e;
+    }
+  }
+
+  /**
+   * At agent start: serves again the destination of completed online conversion {@code jobId}
+   * under its former id and bound address (not pinned: StopExport may stop it). The destination
+   * is opened for writing, as the export served it before the restart. ALREADY_EXISTS when the
+   * address can no longer be bound.
+   */
+  public synchronized NbdExportInfo restoreForJob(String id, String jobId, Endpoint endpoint,
+      NbdAddress address, String exportName) {
+    refuseIfClosed();
+    if (exports.containsKey(id)) {
+      throw new FerryException(Reason.ALREADY_EXISTS, "export " + id + " exists already");
+    }
+    String name = exportName(exportName, "options.online_export_name");
+    SocketAddress sa = ExportAddress.resolve(address, socketDir, "options.online_export");
+    prepare(sa, "options.online_export");
+    BlockDevice device;
+    try {
+      device = opener.open(endpoint, false, "destination");
+    } catch (IOException e) {
+      throw new FerryException(Reason.UNAVAILABLE, "destination: cannot open it: "
+          + e.getMessage() + "; check it exists and is reachable", e);
+    }
+    // add() closes the device when it cannot listen
+    return add(id, endpoint, device, sa, name, false, jobId, false, "options.online_export");
+  }
+
+  /**
+   * Runs {@code hook} once if StopExport stops export {@code exportId}; never at agent shutdown
+   * or when the export's job ends without completing.
+   */
+  public synchronized void whenStopped(String exportId, Runnable hook) {
+    if (exports.containsKey(exportId)) {
+      stopHooks.put(exportId, hook);
     }
   }
 
@@ -134,7 +174,16 @@ public final class ExportManager implements AutoCloseable {
       throw FerryException.precondition("export " + id + " serves online conversion job "
           + e.jobId() + ", which is still running; cancel the job or wait for it to complete");
     }
-    return remove(e);
+    Runnable hook = stopHooks.get(id);
+    NbdExportInfo info = remove(e);
+    if (hook != null) {
+      try {
+        hook.run();
+      } catch (RuntimeException ex) {
+        log.warn("export {}: after stopping: {}", id, ex.getMessage());
+      }
+    }
+    return info;
   }
 
   /** Stops the export of a job that is ending (failure, cancel, shutdown). */
@@ -143,6 +192,11 @@ public final class ExportManager implements AutoCloseable {
     if (e != null) {
       remove(e);
     }
+  }
+
+  /** True while an export serves the destination of job {@code jobId}. */
+  public synchronized boolean servesJob(String jobId) {
+    return !jobId.isEmpty() && exports.values().stream().anyMatch(e -> e.jobId().equals(jobId));
   }
 
   public synchronized List<NbdExportInfo> list() {
@@ -162,8 +216,13 @@ public final class ExportManager implements AutoCloseable {
     }
   }
 
-  private NbdExportInfo add(Endpoint endpoint, BlockDevice device, SocketAddress address,
-      String name, boolean readOnly, String jobId, String field) {
+  private static String newId() {
+    return "nbd-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private NbdExportInfo add(String id, Endpoint endpoint, BlockDevice device,
+      SocketAddress address, String name, boolean readOnly, String jobId, boolean pinned,
+      String field) {
     NbdServer server;
     try {
       server = NbdServer.startOwning(device, address, name, readOnly);
@@ -178,8 +237,7 @@ public final class ExportManager implements AutoCloseable {
       throw new FerryException(Reason.UNAVAILABLE, field + ": cannot listen on " + address + ": "
           + e.getMessage(), e);
     }
-    String id = "nbd-" + UUID.randomUUID().toString().substring(0, 8);
-    Entry entry = new Entry(id, endpoint, server, readOnly, name, jobId, !jobId.isEmpty());
+    Entry entry = new Entry(id, endpoint, server, readOnly, name, jobId, pinned);
     exports.put(id, entry);
     log.info("export {}: {} on {}{}", id, server.uri(), server.address(),
         jobId.isEmpty() ? "" : " (online conversion job " + jobId + ")");
@@ -188,6 +246,7 @@ public final class ExportManager implements AutoCloseable {
 
   private NbdExportInfo remove(Entry e) {
     exports.remove(e.id());
+    stopHooks.remove(e.id());
     NbdExportInfo info = info(e);
     try {
       e.server().close();

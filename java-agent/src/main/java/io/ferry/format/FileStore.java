@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A file as a growable byte store under a codec: unlike a raw-disk {@code FileDevice}, whose size
@@ -21,6 +22,7 @@ public final class FileStore implements BlockDevice {
   private final Path path;
   private final boolean readOnly;
   private FileDevice holes;
+  private final ReentrantLock writeLock = new ReentrantLock();
 
   private FileStore(Path path, boolean readOnly, boolean create) throws IOException {
     this.path = path;
@@ -58,8 +60,13 @@ public final class FileStore implements BlockDevice {
 
   @Override
   public void write(long offset, ByteBuffer src) throws IOException {
-    while (src.hasRemaining()) {
-      offset += ch.write(src, offset);
+    writeLock.lock(); // one writer at a time: see FileDevice's write lock
+    try {
+      while (src.hasRemaining()) {
+        offset += ch.write(src, offset);
+      }
+    } finally {
+      writeLock.unlock();
     }
   }
 

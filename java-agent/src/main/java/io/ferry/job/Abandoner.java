@@ -59,10 +59,13 @@ final class Abandoner {
           }
         }
       }
-    } catch (IOException ex) {
-      throw new FerryException(Reason.UNAVAILABLE, "could not remove the destination "
-          + ctx.resolver().describe(e.job.getDestination()) + " the job created: "
-          + ex.getMessage() + "; remove it by hand", ex);
+    } catch (IOException | RuntimeException ex) {
+      // What is left is named in the message; a retry of the same copy removes a leftover
+      // part image before it creates its own.
+      Reason reason = ex instanceof FerryException fe ? fe.reason() : Reason.UNAVAILABLE;
+      throw new FerryException(reason, "could not remove what the job created at "
+          + ctx.resolver().describe(e.job.getDestination()) + ": " + ex.getMessage()
+          + "; a retry of the copy removes it first, or remove it by hand", ex);
     }
     if (e.destinationCreated) {
       synchronized (e.lock) {

@@ -46,6 +46,7 @@ public final class JobManager implements JobService {
   private final CopyStarter starter;
   private final ExecutorService runners;
   private final ScheduledExecutorService ticker;
+  private final Purger purger;
   private volatile LiveMirrorJobs liveMirrors;
   private final java.util.concurrent.atomic.AtomicReference<OnlineConversions> online =
       new java.util.concurrent.atomic.AtomicReference<>();
@@ -78,8 +79,13 @@ public final class JobManager implements JobService {
     }, online);
     this.starter = new CopyStarter(store, resolver, clock);
     new Resumer(ctx, scheduler, starter, runners).resumeAll();
+    this.purger = new Purger(store, config.keepFinished(), this::destinationInUse,
+        this::forgetOnline);
+    purger.purgeQuietly(); // after the resume: restored exports count as in use
     this.ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("ferry-job-ticker"));
     ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    long every = Math.max(1, config.purgeEvery().toMillis());
+    ticker.scheduleWithFixedDelay(purger::purgeQuietly, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Sees every published change of every job (metrics). */
@@ -275,7 +281,15 @@ public final class JobManager implements JobService {
       mirrors.close(); // block jobs run on; the next start re-attaches
     }
     scheduler.close();
-    ticker.shutdownNow();
+    ticker.shutdown(); // a purge sweep in progress ends; the next start sweeps again
+    try {
+      if (!ticker.awaitTermination(5, TimeUnit.SECONDS)) {
+        ticker.shutdownNow();
+      }
+    } catch (InterruptedException ie) {
+      ticker.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     List<JobRunner> stopping = new ArrayList<>();
     for (JobEntry e : store.all()) {
       JobRunner r = e.runner;
@@ -294,6 +308,30 @@ public final class JobManager implements JobService {
       Thread.currentThread().interrupt();
     }
     runners.shutdown();
+  }
+
+  /** One purge sweep now (tests; the ticker runs them every purgeEvery). */
+  List<String> purgeFinished() {
+    return purger.purge();
+  }
+
+  /** A finished job whose destination an online conversion's export still serves. */
+  private boolean destinationInUse(String jobId) {
+    OnlineConversions o = online.get();
+    return o != null && o.serving(jobId);
+  }
+
+  /** A purged job leaves no online-conversion files behind (region map, served export). */
+  private void forgetOnline(String jobId) {
+    OnlineConversions o = online.get();
+    if (o != null) {
+      try {
+        o.discard(jobId);
+      } catch (IOException e) {
+        log.warn("job {}: purged, but its online-conversion files stay: {}", jobId,
+            e.getMessage());
+      }
+    }
   }
 
   private void launch(JobEntry e) {

@@ -76,17 +76,18 @@ final class JobRunner implements Runnable {
     MDC.put("job", entry.id);
     Destination dest = null;
     BlockDevice source = null;
-    OnlineConversions.Session online = null;
+    OnlineRun online = null;
     try {
       ctx.store().transition(entry, JobState.PREPARING, "");
       CopyOptions options = entry.job.getCopyOptions();
       source = ctx.resolver().open(entry.job.getSource(), true, "source");
       dest = openDestination(source.size(), options);
       if (options.getCopySnapshots() && entry.checkpoint == null) {
-        snapshotBase = carrySnapshots(dest);
+        snapshotBase = new SnapshotCarrier(entry, ctx, Throttle.all(ownLimit, ctx.hostThrottle()),
+            () -> cancelRequested || stopRequested || crashed).carry(dest);
       }
       if (options.getOnline()) {
-        online = startOnline(source, dest);
+        online = OnlineRun.start(entry, ctx, source, dest);
       }
       if (entry.checkpoint == null || entry.checkpoint.phase() != CopyPhase.DONE) {
         copy(source, dest, options, online);
@@ -98,20 +99,20 @@ final class JobRunner implements Runnable {
       source = null;
       commit(dest);
       if (online != null) {
-        online.keep(); // the export serves on and owns the destination from now
+        online.handOver(); // the export serves on and owns the destination from now
         online = null;
         dest = null;
       }
     } catch (Throwable t) {
       if (committed && !crashed && !causedBy(t, SimulatedCrash.class)) {
         if (online != null) {
-          online.keep();
+          online.handOver();
           dest = null;
         }
         afterCommit(t);
       } else {
         if (online != null) {
-          online.close(); // the export stops before the destination may be abandoned
+          online.stop(); // the export stops before the destination may be abandoned
         }
         ending(t, dest);
       }
@@ -141,49 +142,8 @@ final class JobRunner implements Runnable {
     return d;
   }
 
-  /**
-   * copy_snapshots: the source's snapshots go to the destination before the engine copies the
-   * head (still PREPARING). Runs again after a restart until the engine has checkpointed: it
-   * skips the snapshots the destination has already.
-   */
-  private String carrySnapshots(Destination dest) throws Exception {
-    String base = ctx.resolver().copySnapshots(entry.job.getSource(), dest,
-        Throttle.all(ownLimit, ctx.hostThrottle()), new io.ferry.endpoint.SnapshotListener() {
-          @Override
-          public boolean stopping() {
-            return cancelRequested || stopRequested || crashed;
-          }
-
-          @Override
-          public void carried(String name, long bytes, boolean isProtected) {
-            ctx.store().event(entry, "snapshot", "carried snapshot " + name + " (" + bytes
-                + " data bytes" + (isProtected ? ", protected" : "") + ")");
-          }
-        });
-    if (base != null) {
-      ctx.store().event(entry, "snapshot", "snapshots carried; the head is copied as the diff from "
-          + base);
-    }
-    return base;
-  }
-
-  /** Online conversion: exports the destination now; the job shows where. */
-  private OnlineConversions.Session startOnline(BlockDevice source, Destination dest)
-      throws IOException {
-    OnlineConversions conversions = ctx.online().get();
-    if (conversions == null) {
-      throw new io.ferry.error.FerryException(io.ferry.error.Reason.UNIMPLEMENTED,
-          "options.online: this agent has no online conversion");
-    }
-    OnlineConversions.Session s = conversions.open(entry.job, source, dest.device());
-    ctx.store().publish(entry, b -> b.setExportUri(s.uri()).setExportId(s.exportId()));
-    ctx.store().event(entry, "export", "destination served at " + s.uri() + " (export "
-        + s.exportId() + ")");
-    return s;
-  }
-
-  private void copy(BlockDevice source, Destination dest, CopyOptions options,
-      OnlineConversions.Session online) throws Exception {
+  private void copy(BlockDevice source, Destination dest, CopyOptions options, OnlineRun online)
+      throws Exception {
     JobManagerConfig cfg = ctx.config();
     long chunk = options.getChunkSize() > 0 ? options.getChunkSize() : cfg.defaultChunkSize();
     if (entry.checkpoint != null && entry.checkpoint.chunkSize() > 0) {
@@ -346,8 +306,17 @@ final class JobRunner implements Runnable {
     log.error("job {} failed in {}: {}", entry.id, entry.job.getState(), error.getMessage(), t);
     try {
       new Abandoner(ctx).abandon(entry, dest);
-      ctx.store().transition(entry, JobState.FAILED, "fail", error.getMessage(),
-          b -> b.setError(error));
+    } catch (RuntimeException e) {
+      // The job still ends FAILED (a job left in its running state would be waited for forever,
+      // e.g. by Cinder), with the first error's code and what the cleanup left behind.
+      log.error("job {}: cleanup after the failure failed: {}", entry.id, e.getMessage(), e);
+      error = error.toBuilder().setMessage(error.getMessage() + "; then cleaning up failed: "
+          + e.getMessage()).build();
+    }
+    JobError recorded = error;
+    try {
+      ctx.store().transition(entry, JobState.FAILED, "fail", recorded.getMessage(),
+          b -> b.setError(recorded));
     } catch (RuntimeException e) {
       log.error("job {}: could not record the failure: {}", entry.id, e.getMessage());
     }

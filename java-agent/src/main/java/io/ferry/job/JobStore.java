@@ -137,6 +137,26 @@ final class JobStore {
     }
   }
 
+  /**
+   * Forgets a job: deletes it from the journal, then from the list. {@code stillOk} is checked
+   * again under the job's lock (it may have changed since the caller looked); false: kept.
+   */
+  boolean remove(JobEntry e, java.util.function.Predicate<Job> stillOk) {
+    synchronized (e.lock) {
+      if (!stillOk.test(e.job) || jobs.get(e.id) != e) {
+        return false;
+      }
+      try {
+        journal.delete(e.id);
+      } catch (IOException ex) {
+        throw new FerryException(Reason.UNAVAILABLE, "cannot delete job " + e.id + " from the "
+            + "journal in " + journal.directory() + ": " + ex.getMessage(), ex);
+      }
+      jobs.remove(e.id);
+      return true;
+    }
+  }
+
   /** Keeps {@code cp} and writes it to the journal unless one was written within the interval. */
   void checkpoint(JobEntry e, CopyCheckpoint cp, boolean force) {
     synchronized (e.lock) {

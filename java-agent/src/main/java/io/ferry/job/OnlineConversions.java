@@ -23,6 +23,25 @@ public interface OnlineConversions {
    */
   Session open(Job job, BlockDevice source, BlockDevice destination) throws IOException;
 
+  /**
+   * True while an export of this agent serves the destination of job {@code jobId} (the job's
+   * record is needed to restore it after a restart: the job is not purged).
+   */
+  default boolean serving(String jobId) {
+    return false;
+  }
+
+  /**
+   * At agent start, for a COMPLETED online conversion: serves its destination again when its
+   * export still served it as the agent stopped (same export id, same bound address). Empty:
+   * nothing to restore (an operator stopped it). Throws a FerryException saying why it cannot
+   * (e.g. ALREADY_EXISTS: the address is taken).
+   */
+  default java.util.Optional<io.ferry.proto.v1.NbdExportInfo> restore(Job job)
+      throws IOException {
+    return java.util.Optional.empty();
+  }
+
   /** Forgets a conversion that was abandoned (its region map). */
   void discard(String jobId) throws IOException;
 

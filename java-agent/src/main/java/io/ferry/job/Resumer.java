@@ -4,27 +4,23 @@ import io.ferry.journal.CheckpointCodec;
 import io.ferry.journal.CorruptRecordException;
 import io.ferry.journal.JobJournal;
 import io.ferry.journal.proto.JobRecord;
-import io.ferry.proto.v1.Job;
 import io.ferry.proto.v1.JobState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * At agent start: loads the journal and picks every job up where it stopped. Finished jobs are
- * listed as they were (and dropped from the journal {@link #KEEP_FINISHED} after they ended); a job found CANCELLING finishes cancelling; any other unfinished job is
+ * listed as they were ({@link Purger} drops them once they are old enough); a job found
+ * CANCELLING finishes cancelling; any other unfinished job is
  * requeued with {@code progress.restarts} incremented and resumes from its checkpoint (a job
  * that was COMMITTING re-runs the idempotent commit).
  */
 final class Resumer {
 
   private static final Logger log = LoggerFactory.getLogger(Resumer.class);
-
-  /** How long finished jobs stay in the journal (and in list/get) after they ended. */
-  static final Duration KEEP_FINISHED = Duration.ofDays(7);
 
   private final RunContext ctx;
   private final Scheduler scheduler;
@@ -41,14 +37,7 @@ final class Resumer {
   void resumeAll() {
     try {
       JobJournal journal = new JobJournal(ctx.config().journalDir());
-      long now = ctx.store().now().getSeconds();
       for (JobRecord r : journal.loadAll()) {
-        Job j = r.getJob();
-        if (JobStateMachine.isTerminal(j.getState())
-            && now - j.getUpdated().getSeconds() > KEEP_FINISHED.toSeconds()) {
-          journal.delete(j.getId()); // finished long ago: nobody will ask for it any more
-          continue;
-        }
         resume(toEntry(r));
       }
     } catch (IOException e) {
@@ -62,6 +51,7 @@ final class Resumer {
     starter.known(e);
     JobState state = e.job.getState();
     if (JobStateMachine.isTerminal(state)) {
+      new ExportRestorer(ctx).restore(e); // a completed online conversion serves on
       return;
     }
     if (e.job.getKind() == io.ferry.proto.v1.JobKind.LIVE_MIRROR) {

@@ -40,51 +40,30 @@ final class EngineView implements BlockDevice {
 
   @Override
   public void read(long offset, ByteBuffer out) throws IOException {
-    long end = offset + out.remaining();
-    long pos = offset;
-    while (pos < end) {
-      int r = map.regionOf(pos);
-      long to = Math.min(end, map.end(r));
-      ByteBuffer part = out.duplicate();
-      part.limit(part.position() + (int) (to - pos));
+    map.forEachRegion(offset, out.remaining(), (r, from, to) -> {
+      ByteBuffer part = RegionMap.part(out, offset, from, to);
       if (map.isWritten(r)) {
-        core.source().read(pos, part);
+        core.source().read(from, part);
       } else {
-        dst.read(pos, part);
+        dst.read(from, part);
       }
-      out.position(out.position() + (int) (to - pos));
-      pos = to;
-    }
+    });
+    out.position(out.limit());
   }
 
   @Override
   public void write(long offset, ByteBuffer src) throws IOException {
-    long end = offset + src.remaining();
-    long pos = offset;
-    while (pos < end) {
-      int r = map.regionOf(pos);
-      long to = Math.min(end, map.end(r));
-      ByteBuffer part = src.duplicate();
-      part.position(src.position() + (int) (pos - offset))
-          .limit(src.position() + (int) (to - offset));
-      long at = pos;
-      background(r, at, to, () -> dst.write(at, part));
-      pos = to;
-    }
+    map.forEachRegion(offset, src.remaining(), (r, from, to) -> {
+      ByteBuffer part = RegionMap.part(src, offset, from, to);
+      background(r, from, to, () -> dst.write(from, part));
+    });
     src.position(src.limit());
   }
 
   @Override
   public void writeZeroes(long offset, long length, boolean deallocate) throws IOException {
-    long end = offset + length;
-    long pos = offset;
-    while (pos < end) {
-      int r = map.regionOf(pos);
-      long from = pos;
-      long to = Math.min(end, map.end(r));
-      background(r, from, to, () -> dst.writeZeroes(from, to - from, deallocate));
-      pos = to;
-    }
+    map.forEachRegion(offset, length, (r, from, to) ->
+        background(r, from, to, () -> dst.writeZeroes(from, to - from, deallocate)));
   }
 
   @FunctionalInterface

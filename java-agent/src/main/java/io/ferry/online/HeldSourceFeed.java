@@ -3,7 +3,7 @@ package io.ferry.online;
 import io.ferry.copy.ChangeFeed;
 import io.ferry.device.BlockDevice;
 import io.ferry.device.WriteTap;
-import io.ferry.device.rbd.FrozenSourceFeed;
+import io.ferry.copy.FrozenSourceFeed;
 import io.ferry.endpoint.SharedDevice;
 import java.io.IOException;
 import java.util.Map;

@@ -43,34 +43,25 @@ public final class OnlineDevice implements BlockDevice {
   @Override
   public void read(long offset, ByteBuffer out) throws IOException {
     if (!map.isComplete()) {
-      for (int r = map.regionOf(offset), last = lastRegion(offset, out.remaining()); r <= last;
-          r++) {
+      map.forEachRegion(offset, out.remaining(), (r, from, to) -> {
         if (!map.isDone(r)) {
           core.convertLocked(r);
         }
-      }
+      });
     }
     dst.read(offset, out);
   }
 
   @Override
   public void write(long offset, ByteBuffer src) throws IOException {
-    long end = offset + src.remaining();
     if (map.isComplete()) {
       dst.write(offset, src);
       return;
     }
-    long pos = offset;
-    while (pos < end) {
-      int r = map.regionOf(pos);
-      long to = Math.min(end, map.end(r));
-      ByteBuffer part = src.duplicate();
-      part.position(src.position() + (int) (pos - offset)).limit(src.position()
-          + (int) (to - offset));
-      long at = pos;
-      mutate(r, at, to, () -> dst.write(at, part));
-      pos = to;
-    }
+    map.forEachRegion(offset, src.remaining(), (r, from, to) -> {
+      ByteBuffer part = RegionMap.part(src, offset, from, to);
+      mutate(r, from, to, () -> dst.write(from, part));
+    });
     src.position(src.limit());
   }
 
@@ -80,15 +71,8 @@ public final class OnlineDevice implements BlockDevice {
       dst.writeZeroes(offset, length, deallocate);
       return;
     }
-    long end = offset + length;
-    long pos = offset;
-    while (pos < end) {
-      int r = map.regionOf(pos);
-      long from = pos;
-      long to = Math.min(end, map.end(r));
-      mutate(r, from, to, () -> dst.writeZeroes(from, to - from, deallocate));
-      pos = to;
-    }
+    map.forEachRegion(offset, length, (r, from, to) ->
+        mutate(r, from, to, () -> dst.writeZeroes(from, to - from, deallocate)));
   }
 
   @FunctionalInterface
@@ -163,9 +147,5 @@ public final class OnlineDevice implements BlockDevice {
   @Override
   public void close() throws IOException {
     onClose.close();
-  }
-
-  private int lastRegion(long offset, long length) {
-    return map.regionOf(Math.max(offset, offset + length - 1));
   }
 }

@@ -6,11 +6,14 @@ import io.ferry.error.FerryException;
 import io.ferry.export.ExportManager;
 import io.ferry.job.OnlineConversions;
 import io.ferry.proto.v1.CopyOptions;
+import io.ferry.proto.v1.DiskFormat;
+import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Job;
 import io.ferry.proto.v1.StartCopyRequest;
 import io.ferry.proto.v1.NbdExportInfo;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +74,56 @@ public final class OnlineSessions implements OnlineConversions {
   }
 
   @Override
+  public boolean serving(String jobId) {
+    return exports.servesJob(jobId);
+  }
+
+  @Override
+  public Optional<NbdExportInfo> restore(Job job) throws IOException {
+    ServedExportFile file = new ServedExportFile(mapDir, job.getId());
+    Optional<ServedExportFile.Served> served = file.read();
+    if (served.isEmpty()) {
+      return Optional.empty();
+    }
+    ServedExportFile.Served s = served.get();
+    NbdExportInfo info = exports.restoreForJob(s.id(), job.getId(), written(job), s.address(),
+        s.exportName());
+    exports.whenStopped(info.getId(), () -> forget(file));
+    log.info("online conversion {}: export {} restored at {}", job.getId(), info.getId(),
+        info.getUri());
+    return Optional.of(info);
+  }
+
+  @Override
   public void discard(String jobId) throws IOException {
     new RegionMapFile(mapDir.resolve(jobId + ".map")).delete();
+    new ServedExportFile(mapDir, jobId).delete();
+  }
+
+  /**
+   * The destination in the format the job wrote it: never probed, as clients wrote into it
+   * (a raw disk whose first bytes a guest made look like qcow2 must stay raw).
+   */
+  private static Endpoint written(Job job) {
+    Endpoint d = job.getDestination();
+    if (!d.hasFile() || d.getFile().getFormat() != DiskFormat.DISK_FORMAT_UNSPECIFIED) {
+      return d;
+    }
+    DiskFormat f = job.getCopyOptions().getDestinationFormat();
+    if (f == DiskFormat.DISK_FORMAT_UNSPECIFIED) {
+      f = DiskFormat.RAW;
+    }
+    return d.toBuilder().setFile(d.getFile().toBuilder().setFormat(f)).build();
+  }
+
+  /** An operator stopped the export: the next start does not serve it again. */
+  private static void forget(ServedExportFile file) {
+    try {
+      file.delete();
+    } catch (IOException e) {
+      log.warn("cannot delete {} ({}); the next agent start serves that export again", file.path(),
+          e.getMessage());
+    }
   }
 
   private final class SessionImpl implements Session {
@@ -125,7 +176,15 @@ public final class OnlineSessions implements OnlineConversions {
     public synchronized void keep() {
       kept = true;
       closed = true;
+      ServedExportFile served = new ServedExportFile(mapDir, jobId);
+      try {
+        served.write(export); // so that the next agent start serves it again
+      } catch (IOException | RuntimeException e) {
+        log.warn("online conversion {}: cannot record its export in {} ({}); it is not served "
+            + "again after an agent restart", jobId, served.path(), e.getMessage());
+      }
       exports.unpin(export.getId());
+      exports.whenStopped(export.getId(), () -> forget(served));
     }
 
     @Override

@@ -87,6 +87,36 @@ public final class RegionMap {
     return Math.min(size, (region + 1) * regionSize);
   }
 
+  /** What {@link #forEachRegion} calls for each region a range touches. */
+  @FunctionalInterface
+  public interface RegionStep {
+    /** {@code [from, to)} is the part of the range inside {@code region}. */
+    void accept(int region, long from, long to) throws java.io.IOException;
+  }
+
+  /** Walks {@code [offset, offset + length)} region by region, in order (none when empty). */
+  public void forEachRegion(long offset, long length, RegionStep step)
+      throws java.io.IOException {
+    long end = offset + length;
+    for (long pos = offset; pos < end; ) {
+      int r = regionOf(pos);
+      long to = Math.min(end, end(r));
+      step.accept(r, pos, to);
+      pos = to;
+    }
+  }
+
+  /**
+   * The part of {@code whole} (a buffer for bytes starting at {@code offset}) that holds
+   * {@code [from, to)}: shares its content, leaves its position alone.
+   */
+  static java.nio.ByteBuffer part(java.nio.ByteBuffer whole, long offset, long from, long to) {
+    java.nio.ByteBuffer p = whole.duplicate();
+    p.limit(whole.position() + (int) (to - offset)).position(whole.position()
+        + (int) (from - offset));
+    return p;
+  }
+
   /** The lock of {@code region}'s stripe; hold it across check-then-write. */
   public ReentrantLock lock(int region) {
     return locks[region % STRIPES];

@@ -25,7 +25,13 @@
  *
  * <p>Limits: after the job completes the export owns the destination device; while it serves,
  * open the destination only through the export (a second opener would get a second codec
- * instance on the same file). An export of a completed job is not restored after an agent
- * restart (start it again with {@code ferry export}).
+ * instance on the same file).
+ *
+ * <p>After the job completes its export serves on across agent restarts and crashes: {@code
+ * ServedExportFile} ({@code <journal_dir>/online/<job>.export}) records its id and bound address
+ * when the job commits, the next start serves the destination again there (in the format the
+ * job wrote, never probed), and StopExport deletes the record. If the address is taken at start
+ * the job stays COMPLETED and an event on it says so; free the address and restart, or serve
+ * the destination with {@code ferry export}. The job is not purged while its export serves.
  */
 package io.ferry.online;

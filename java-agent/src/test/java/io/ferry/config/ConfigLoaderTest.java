@@ -57,6 +57,34 @@ class ConfigLoaderTest {
     assertThat(c.clusters().get("ceph-a").libvirtSecretUuid()).isNotNull();
     assertThat(c.metrics().listen()).isEqualTo(new HostPort("127.0.0.1", 9420));
     assertThat(c.libvirtUri()).isEqualTo("qemu:///system");
+    assertThat(c.keepFinishedJobs()).isEqualTo(java.time.Duration.ofDays(7));
+  }
+
+  @Test
+  void keepFinishedJobsTakesUnitsAndDefaultsToSevenDays() throws IOException {
+    String base = "journal_dir: j\ninsecure_plaintext: true\n";
+    assertThat(load(base).keepFinishedJobs()).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(load(base + "keep_finished_jobs: 36h\n").keepFinishedJobs())
+        .isEqualTo(java.time.Duration.ofHours(36));
+    assertThat(load(base + "keep_finished_jobs: 90m\n").keepFinishedJobs())
+        .isEqualTo(java.time.Duration.ofMinutes(90));
+    assertThat(load(base + "keep_finished_jobs: 7200\n").keepFinishedJobs())
+        .isEqualTo(java.time.Duration.ofHours(2));
+  }
+
+  @Test
+  void keepFinishedJobsRefusesNegativeTinyAbsurdAndGarbledValuesNamingTheKey() {
+    String base = "journal_dir: j\ninsecure_plaintext: true\n";
+    assertThatThrownBy(() -> load(base + "keep_finished_jobs: -1d\n"))
+        .isInstanceOf(FerryException.class)
+        .hasMessageContaining("keep_finished_jobs: -1d is out of range 1h..3650d");
+    assertThatThrownBy(() -> load(base + "keep_finished_jobs: 10m\n"))
+        .hasMessageContaining("keep_finished_jobs: 10m is out of range");
+    assertThatThrownBy(() -> load(base + "keep_finished_jobs: 100000d\n"))
+        .hasMessageContaining("keep_finished_jobs: 100000d is out of range");
+    assertThatThrownBy(() -> load(base + "keep_finished_jobs: a week\n"))
+        .hasMessageContaining("keep_finished_jobs")
+        .hasMessageContaining("7d");
   }
 
   @Test

@@ -30,13 +30,22 @@ class ExportManagerTest {
   @TempDir Path dir;
   ExportManager exports;
   final List<MemoryDevice> opened = new ArrayList<>();
+  final List<String> closed = new ArrayList<>();
+  final List<Boolean> openedReadOnly = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
     exports = new ExportManager(dir.resolve("nbd"), (e, ro, field) -> {
       MemoryDevice d = new MemoryDevice(e.getFile().getPath(), 1 << 20);
       opened.add(d);
-      return d;
+      openedReadOnly.add(ro);
+      return new io.ferry.device.ForwardingDevice(d) {
+        @Override
+        public void close() throws java.io.IOException {
+          closed.add(e.getFile().getPath());
+          super.close();
+        }
+      };
     });
   }
 
@@ -57,6 +66,50 @@ class ExportManagerTest {
   static StartExportRequest tcp(String addr) {
     return StartExportRequest.newBuilder().setEndpoint(file("v.raw"))
         .setAddress(NbdAddress.newBuilder().setTcp(addr)).build();
+  }
+
+  @Test
+  void aRestoredJobExportKeepsItsIdAndAddressIsNotPinnedAndRunsItsHookOnlyOnStopExport()
+      throws Exception {
+    NbdExportInfo r = exports.restoreForJob("nbd-0000abcd", "job-1", file("dst.raw"),
+        NbdAddress.newBuilder().setUnixSocket("dst.sock").build(), "vol");
+    assertThat(r.getId()).isEqualTo("nbd-0000abcd");
+    assertThat(r.getJobId()).isEqualTo("job-1");
+    assertThat(r.getReadOnly()).isFalse();
+    assertThat(r.getUri()).endsWith("/vol?socket=" + dir.resolve("nbd/dst.sock").toAbsolutePath());
+    assertThat(openedReadOnly).containsExactly(false); // clients wrote into it before
+    assertThat(exports.servesJob("job-1")).isTrue();
+    List<String> hooks = new ArrayList<>();
+    exports.whenStopped(r.getId(), () -> hooks.add("stopped"));
+
+    exports.stop(r.getId()); // not pinned: an operator may stop it
+    assertThat(hooks).containsExactly("stopped");
+    assertThat(exports.servesJob("job-1")).isFalse();
+  }
+
+  @Test
+  void stopHooksDoNotRunAtShutdownNorWhenTheJobEnds() throws Exception {
+    NbdExportInfo a = exports.restoreForJob("nbd-a", "job-a", file("a.raw"),
+        NbdAddress.newBuilder().setTcp("127.0.0.1:0").build(), "");
+    NbdExportInfo b = exports.restoreForJob("nbd-b", "job-b", file("b.raw"),
+        NbdAddress.newBuilder().setTcp("127.0.0.1:0").build(), "");
+    List<String> hooks = new ArrayList<>();
+    exports.whenStopped(a.getId(), () -> hooks.add("a"));
+    exports.whenStopped(b.getId(), () -> hooks.add("b"));
+    exports.stopForJob(a.getId());
+    exports.close();
+    assertThat(hooks).isEmpty();
+  }
+
+  @Test
+  void restoringOnATakenAddressIsAlreadyExistsAndClosesTheDevice() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      assertInvalid(() -> exports.restoreForJob("nbd-x", "job-x", file("x.raw"),
+          NbdAddress.newBuilder().setTcp("127.0.0.1:" + taken.getLocalPort()).build(), ""),
+          Reason.ALREADY_EXISTS, "127.0.0.1:" + taken.getLocalPort());
+    }
+    assertThat(closed).containsExactly("x.raw");
+    assertThat(exports.list()).isEmpty();
   }
 
   @Test

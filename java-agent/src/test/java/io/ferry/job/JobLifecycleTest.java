@@ -156,6 +156,40 @@ class JobLifecycleTest {
     assertThat(sha256(src)).isEqualTo(before);
   }
 
+  /**
+   * A failure whose cleanup fails too (on RBD: a part image librbd cannot remove from a pool over
+   * its quota) still ends the job FAILED, with the first error's code and what was left: a job
+   * left in its running state would be waited for forever (by Cinder, by `ferry copy --wait`).
+   */
+  @Test
+  void failureWhoseCleanupFailsStillEndsFailedAndSaysWhatIsLeft() throws Exception {
+    Path src = fx.makeSource("a.img", 1024 * 1024, 5);
+    String before = sha256(src);
+    Path part = fx.root.resolve(".b.img.ferry-part");
+    EngineParts real = StandardParts.create();
+    EngineParts failing = new EngineParts((plan, listener) -> new EngineParts.Run() {
+      @Override
+      public io.ferry.copy.CopyResult run(io.ferry.copy.CopyCheckpoint from) throws Exception {
+        listener.phase(CopyPhase.SYNC);
+        Files.delete(part); // a non-empty directory in its place: the cleanup cannot delete it
+        Files.createDirectories(part.resolve("blocker"));
+        throw new io.ferry.error.FerryException(io.ferry.error.Reason.RESOURCE_EXHAUSTED,
+            "pool b is over its quota");
+      }
+
+      @Override
+      public void cancel() {}
+    }, real.feeds(), real.rateLimiters());
+    JobManager m = fx.start(JobFixture.config(fx.journal), JobHooks.NONE, failing);
+    Job done = fx.awaitState(m.startCopy(copy("r1", "a.img", "b.img", 0)).getId(),
+        JobState.FAILED);
+    assertThat(done.getError().getCode()).isEqualTo("RESOURCE_EXHAUSTED");
+    assertThat(done.getError().getMessage()).startsWith("pool b is over its quota")
+        .contains("then cleaning up failed").contains("could not remove what the job created")
+        .contains("b.img").contains("a retry of the copy removes it first");
+    assertThat(sha256(src)).isEqualTo(before);
+  }
+
   @Test
   void watchGetsProgressEverySecondAndEndsAfterTerminalState() throws Exception {
     fx.makeSource("a.img", 6 * 1024 * 1024, 6);

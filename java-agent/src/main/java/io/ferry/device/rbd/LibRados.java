@@ -34,4 +34,15 @@ interface LibRados extends Library {
   void rados_ioctx_set_namespace(Pointer ioctx, String namespace);
 
   void rados_set_pool_full_try(Pointer ioctx);
+
+  /** {@code exclusive} for {@link #rados_write_op_create}: succeed if the object exists. */
+  int LIBRADOS_CREATE_IDEMPOTENT = 0;
+
+  Pointer rados_create_write_op();
+
+  void rados_release_write_op(Pointer writeOp);
+
+  void rados_write_op_create(Pointer writeOp, int exclusive, String category);
+
+  int rados_write_op_operate(Pointer writeOp, Pointer ioctx, String oid, Pointer mtime, int flags);
 }

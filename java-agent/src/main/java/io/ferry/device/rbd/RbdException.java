@@ -76,14 +76,25 @@ public final class RbdException extends FerryException {
 
   private static String message(String call, String target, int errno) {
     String name = NAMES.getOrDefault(errno, "errno " + errno);
-    return call + "(" + target + ") failed: " + name + hint(errno);
+    return call + "(" + target + ") failed: " + name + hint(errno, target);
   }
 
-  private static String hint(int errno) {
+  private static String hint(int errno, String target) {
     return switch (errno) {
       case 110, 107, 111 -> "; check the cluster's mon_host and that its monitors are up";
       case 1, 13 -> "; check the client id and keyring in the agent's cluster config";
+      case 122 -> "; pool " + pool(target) + " is over its quota: raise it (ceph osd pool"
+          + " set-quota " + pool(target) + " max_bytes|max_objects N) or free space in the pool, then"
+          + " retry";
+      case 28 -> "; pool " + pool(target) + " (or its cluster) is full: free space in it or add"
+          + " capacity to the cluster, then retry";
       default -> "";
     };
+  }
+
+  /** The pool of a "cluster/pool[/namespace]/image[@snap]" target, for hints. */
+  static String pool(String target) {
+    String[] parts = target.split("/", 3);
+    return parts.length >= 2 && !parts[1].isEmpty() ? parts[1] : "of " + target;
   }
 }

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import io.ferry.error.FerryException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +145,11 @@ public final class RbdPool implements AutoCloseable {
   /**
    * Removes the image together with all of its snapshots (unprotecting them first). Only for
    * images Ferry itself made (a destination's part image): never call it on a user's image.
+   *
+   * <p>If librbd refuses the removal (on a pool over its quota librbd 16 can fail to remove an
+   * image, see {@link #keepRemovableWhenFull}), the image's data is freed (resized to 0: deleting
+   * objects is allowed on a full pool) and the removal tried once more; if that fails too, the
+   * exception says that an empty image is left and how to remove it.
    */
   public void removeWithSnapshots(String name) {
     try (RbdImage img = open(name, null)) {
@@ -154,7 +160,65 @@ public final class RbdPool implements AutoCloseable {
         img.removeSnapshot(s.name());
       }
     }
-    remove(name);
+    try {
+      remove(name);
+    } catch (RbdException first) {
+      if (first.errno() == 16) { // EBUSY: someone has it open; freeing its data would hurt them
+        throw first;
+      }
+      String freed = freeData(name);
+      try {
+        remove(name);
+      } catch (RbdException again) {
+        String before = first.getMessage().equals(again.getMessage()) ? ""
+            : " (first attempt: " + first.getMessage() + ")";
+        throw new FerryException(again.reason(), again.getMessage() + before + "; " + freed
+            + "; if pool " + this.pool + " is full or over its quota (librbd moves an image to"
+            + " the pool's trash before removing it), free space in it or raise its quota, then"
+            + " remove it with `rbd rm " + spec(name) + "` (a retry of the same copy removes it"
+            + " too)", again);
+      }
+    }
+  }
+
+  /** Resizes the image to 0 (deletes its data objects); says what it did, for messages. */
+  private String freeData(String name) {
+    try (RbdImage img = open(name, null)) {
+      img.resize(0);
+      return describe(name, null) + " is left, holding no data (resized to 0)";
+    } catch (FerryException e) {
+      return describe(name, null) + " is left (freeing its data failed too: " + e.getMessage() + ")";
+    }
+  }
+
+  /** "pool[/namespace]/image", as the rbd CLI takes it. */
+  private String spec(String image) {
+    return pool + "/" + (namespace.isEmpty() ? "" : namespace + "/") + image;
+  }
+
+  /** librbd's trash directory object of a pool and namespace ({@code RBD_TRASH}). */
+  static final String TRASH_OBJECT = "rbd_trash";
+
+  /**
+   * Keeps images Ferry creates here removable once the pool is full. librbd 16's {@code
+   * rbd_remove} first moves the image to the pool's trash; if the pool has no trash object yet,
+   * that creates one, which a pool over its quota refuses (EDQUOT, then reported as ENOENT), and
+   * the image cannot be removed until space is freed. Creating the empty trash object while the
+   * pool still takes writes, as librbd does at its first removal, avoids that. Best effort:
+   * returns false (and changes nothing) if the pool refused, e.g. because it is full already.
+   */
+  public boolean keepRemovableWhenFull() {
+    LibRados lib = RbdNative.rados();
+    Pointer op = lib.rados_create_write_op();
+    if (op == null) {
+      return false;
+    }
+    try {
+      lib.rados_write_op_create(op, LibRados.LIBRADOS_CREATE_IDEMPOTENT, null);
+      return lib.rados_write_op_operate(op, ioctx(), TRASH_OBJECT, null, 0) == 0;
+    } finally {
+      lib.rados_release_write_op(op);
+    }
   }
 
   /** Renames within this pool; ALREADY_EXISTS if {@code to} exists. */

@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * 16-bit refcounts of a qcow2 image being written, and append-only cluster allocation. Refcount
- * blocks are read when first needed and written at {@link #flush}. The caller serialises calls.
+ * blocks are read when first needed and written through a {@link #cut}. The
+ * caller serialises calls, except {@link Cut#write}.
  */
 final class Qcow2Refcounts {
 
@@ -90,19 +91,50 @@ final class Qcow2Refcounts {
     return b;
   }
 
-  /** Writes changed refcount blocks and the refcount table (no store flush). */
-  void flush() throws IOException {
+  /**
+   * A copy of the changed refcount blocks and refcount table, taken now (under the caller's
+   * lock), to be written later without it; the dirty marks are cleared until {@link Cut#undo}.
+   */
+  Cut cut() {
+    Map<Integer, short[]> copies = new HashMap<>();
     for (int index : dirty) {
-      ByteBuffer b = ByteBuffer.allocate(h.clusterSize());
-      b.asShortBuffer().put(blocks.get(index));
-      store.write(t.reftable[index], b);
+      copies.put(index, blocks.get(index).clone());
     }
     dirty.clear();
-    if (reftableDirty) {
-      ByteBuffer b = ByteBuffer.allocate(t.reftable.length * 8);
-      b.asLongBuffer().put(t.reftable);
-      store.write(h.refcountTableOffset(), b);
-      reftableDirty = false;
+    long[] table = reftableDirty ? t.reftable.clone() : null;
+    reftableDirty = false;
+    return new Cut(copies, table);
+  }
+
+  /** Refcount blocks and table as they were at {@link #cut}. */
+  final class Cut {
+    private final Map<Integer, short[]> copies;
+    private final long[] table;
+
+    private Cut(Map<Integer, short[]> copies, long[] table) {
+      this.copies = copies;
+      this.table = table;
+    }
+
+    /** Writes the copies (no store flush). */
+    void write() throws IOException {
+      for (Map.Entry<Integer, short[]> e : copies.entrySet()) {
+        ByteBuffer b = ByteBuffer.allocate(h.clusterSize());
+        b.asShortBuffer().put(e.getValue());
+        long at = table != null ? table[e.getKey()] : t.reftable[e.getKey()];
+        store.write(at, b);
+      }
+      if (table != null) {
+        ByteBuffer b = ByteBuffer.allocate(table.length * 8);
+        b.asLongBuffer().put(table);
+        store.write(h.refcountTableOffset(), b);
+      }
+    }
+
+    /** After a failed write: marks what the copies held dirty again. Caller holds the lock. */
+    void undo() {
+      dirty.addAll(copies.keySet());
+      reftableDirty |= table != null;
     }
   }
 }

@@ -153,11 +153,13 @@ final class Qcow2Tables {
 
   /** Drops cached tables, except those the writer has modified and not yet written. */
   void evictClean() {
-    l2Cache.keySet().removeIf(k -> !dirtyL2.contains(k));
+    l2Cache.keySet().removeIf(k -> !dirtyL2.contains(k) && !flushingL2.contains(k));
   }
 
   /** L1 indexes whose L2 table the writer changed since its last flush. */
   final Set<Integer> dirtyL2 = ConcurrentHashMap.newKeySet();
+  /** L1 indexes whose L2 table a flush is writing (the file may still hold the older one). */
+  final Set<Integer> flushingL2 = ConcurrentHashMap.newKeySet();
 
   private long[] readL2(long off) throws IOException {
     ByteBuffer b = store.readMeta(off, h.clusterSize(), "L2 table");

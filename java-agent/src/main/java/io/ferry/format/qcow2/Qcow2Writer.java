@@ -8,6 +8,8 @@ import io.ferry.format.ImageFormat;
 import io.ferry.format.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Writes into a qcow2 v3 image. Host clusters are allocated at the end of the file, under one
@@ -24,6 +26,8 @@ final class Qcow2Writer {
   private final boolean compress;
   private final int cs;
   private final Object lock = new Object();
+  /** Serialises flushes; taken before {@link #lock}, never inside it. */
+  private final Object flushLock = new Object();
   private long compCursor;
   private boolean l1Dirty;
 
@@ -220,24 +224,55 @@ final class Qcow2Writer {
     write(offset, ByteBuffer.allocate(n));
   }
 
+  /**
+   * Makes everything written so far durable. The tables are copied under the allocation lock
+   * (a consistent cut: every L2 entry in it points at written data and counted clusters), then
+   * written and flushed outside it, so that writers keep allocating during the two fsyncs.
+   * Order on disk: data and refcounts, fsync, then L2 tables and L1, fsync.
+   */
   void flush() throws IOException {
-    synchronized (lock) {
-      refs.flush();
-      // Refcounts reach the disk before the tables that reference the clusters they count.
-      store.flush();
-      for (Integer l1Index : t.dirtyL2.toArray(new Integer[0])) {
-        ByteBuffer b = ByteBuffer.allocate(cs);
-        b.asLongBuffer().put(t.l2(l1Index));
-        store.write(Qcow2Entry.offset(t.l1[l1Index]), b);
+    synchronized (flushLock) {
+      Qcow2Refcounts.Cut refCut;
+      Map<Integer, long[]> l2Cut = new HashMap<>();
+      long[] l1Cut = null;
+      synchronized (lock) {
+        refCut = refs.cut();
+        for (Integer l1Index : t.dirtyL2.toArray(new Integer[0])) {
+          l2Cut.put(l1Index, t.l2(l1Index).clone());
+          t.flushingL2.add(l1Index); // kept in the cache until written
+          t.dirtyL2.remove(l1Index);
+        }
+        if (l1Dirty) {
+          l1Cut = t.l1.clone();
+          l1Dirty = false;
+        }
       }
-      if (l1Dirty) {
-        ByteBuffer b = ByteBuffer.allocate(t.l1.length * 8);
-        b.asLongBuffer().put(t.l1);
-        store.write(h.l1Offset(), b);
+      boolean written = false;
+      try {
+        refCut.write();
+        store.flush(); // refcounts (and the data) before the tables that reference them
+        for (Map.Entry<Integer, long[]> e : l2Cut.entrySet()) {
+          ByteBuffer b = ByteBuffer.allocate(cs);
+          b.asLongBuffer().put(e.getValue());
+          store.write(Qcow2Entry.offset(l1Cut != null ? l1Cut[e.getKey()] : t.l1[e.getKey()]), b);
+        }
+        if (l1Cut != null) {
+          ByteBuffer b = ByteBuffer.allocate(l1Cut.length * 8);
+          b.asLongBuffer().put(l1Cut);
+          store.write(h.l1Offset(), b);
+        }
+        store.flush();
+        written = true;
+      } finally {
+        synchronized (lock) {
+          t.flushingL2.removeAll(l2Cut.keySet());
+          if (!written) { // write them again at the next flush
+            refCut.undo();
+            t.dirtyL2.addAll(l2Cut.keySet());
+            l1Dirty |= l1Cut != null;
+          }
+        }
       }
-      store.flush();
-      t.dirtyL2.clear();
-      l1Dirty = false;
     }
   }
 

@@ -4,9 +4,9 @@ import static io.ferry.format.FormatErrors.check;
 
 import io.ferry.device.Extent;
 import io.ferry.format.ExtentBuilder;
-import io.ferry.format.ImageDevice;
 import io.ferry.format.ImageFormat;
 import io.ferry.format.MetadataMap;
+import io.ferry.format.ReadOnlyImageDevice;
 import io.ferry.format.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,7 +20,7 @@ import java.util.List;
  * 20..63; 0-3: reads as zeros) and every present block is vetted at open: inside the file,
  * off the headers and regions, not overlapping another block.
  */
-public final class VhdxDevice extends ImageDevice {
+public final class VhdxDevice extends ReadOnlyImageDevice {
 
   static final ImageFormat F = ImageFormat.VHDX;
   static final long MAX_BAT_BYTES = 64L << 20;
@@ -31,7 +31,7 @@ public final class VhdxDevice extends ImageDevice {
   private final long[] blocks;
 
   private VhdxDevice(Store store, VhdxMetadata meta, long[] blocks) {
-    super(store, F, meta.virtualSize(), true);
+    super(store, F, meta.virtualSize());
     this.meta = meta;
     this.blocks = blocks;
   }
@@ -116,22 +116,4 @@ public final class VhdxDevice extends ImageDevice {
     }
     return out.build();
   }
-
-  @Override
-  public void write(long offset, ByteBuffer src) {
-    checkWritable();
-  }
-
-  @Override
-  public void writeZeroes(long offset, long length, boolean deallocate) {
-    checkWritable();
-  }
-
-  @Override
-  public boolean canDeallocate() {
-    return false;
-  }
-
-  @Override
-  public void flush() {}
 }

@@ -5,9 +5,9 @@ import static io.ferry.format.FormatErrors.check;
 import io.ferry.device.Extent;
 import io.ferry.format.ExtentBuilder;
 import io.ferry.format.FormatErrors;
-import io.ferry.format.ImageDevice;
 import io.ferry.format.ImageFormat;
 import io.ferry.format.MetadataMap;
+import io.ferry.format.ReadOnlyImageDevice;
 import io.ferry.format.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,7 +22,7 @@ import java.util.zip.Inflater;
  * other or the header and descriptor, and every grain (or compressed grain with its marker)
  * inside the file and off the metadata.
  */
-public final class VmdkSparseDevice extends ImageDevice {
+public final class VmdkSparseDevice extends ReadOnlyImageDevice {
 
   static final ImageFormat F = ImageFormat.VMDK;
   static final long MAX_TABLE_BYTES = 64L << 20;
@@ -32,7 +32,7 @@ public final class VmdkSparseDevice extends ImageDevice {
   private final int[] gte;
 
   private VmdkSparseDevice(Store store, VmdkHeader h, int[] gte) {
-    super(store, F, h.capacity() * 512, true);
+    super(store, F, h.capacity() * 512);
     this.h = h;
     this.gte = gte;
   }
@@ -196,22 +196,4 @@ public final class VmdkSparseDevice extends ImageDevice {
     }
     return out.build();
   }
-
-  @Override
-  public void write(long offset, ByteBuffer src) {
-    checkWritable();
-  }
-
-  @Override
-  public void writeZeroes(long offset, long length, boolean deallocate) {
-    checkWritable();
-  }
-
-  @Override
-  public boolean canDeallocate() {
-    return false;
-  }
-
-  @Override
-  public void flush() {}
 }

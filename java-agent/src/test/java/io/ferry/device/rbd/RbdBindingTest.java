@@ -40,6 +40,18 @@ class RbdBindingTest {
   }
 
   @Test
+  void fullPoolErrorsNameThePoolAndSayWhatToDo() {
+    assertThatThrownBy(() -> RbdException.check("rbd_write2", "c1/volumes-b/img.ferry-part", -122))
+        .isInstanceOfSatisfying(RbdException.class, e -> {
+          assertThat(e.reason()).isEqualTo(Reason.RESOURCE_EXHAUSTED);
+          assertThat(e.getMessage()).contains("EDQUOT").contains("pool volumes-b is over its quota")
+              .contains("ceph osd pool set-quota volumes-b max_bytes").contains("free space");
+        });
+    assertThatThrownBy(() -> RbdException.check("rbd_create4", "c1/b/img", -28))
+        .hasMessageContaining("ENOSPC").hasMessageContaining("pool b (or its cluster) is full");
+  }
+
+  @Test
   void featureNamesAreTheCliNames() {
     assertThat(RbdFeature.mask(List.of("layering", "exclusive-lock", "object_map", "FAST-DIFF")))
         .isEqualTo(1 | 4 | 8 | 16);

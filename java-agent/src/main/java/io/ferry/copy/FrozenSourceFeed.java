@@ -1,14 +1,14 @@
-package io.ferry.device.rbd;
+package io.ferry.copy;
 
-import io.ferry.copy.ChangeFeed;
 import io.ferry.device.BlockDevice;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The change feed of a source that cannot change (an RBD snapshot): one full pass of its
- * allocated extents, then empty passes. Creates nothing; the device stays the caller's.
+ * The change feed of a source that cannot change (an RBD snapshot, a source whose writers are
+ * held): one full pass of its allocated extents, then empty passes. Creates nothing; the device
+ * stays the caller's.
  */
 public final class FrozenSourceFeed implements ChangeFeed {
 
