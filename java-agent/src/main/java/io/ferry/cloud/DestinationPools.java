@@ -16,8 +16,10 @@ final class DestinationPools {
       return List.of();
     }
     String backendName = type.get().backendName();
-    // A type without volume_backend_name can land anywhere the scheduler chooses.
+    // A type without volume_backend_name can land anywhere the scheduler chooses; a spec with
+    // an operator not known here (e.g. "<in> ceph-" is known) is left to the scheduler.
     return backendName == null ? pools
-        : pools.stream().filter(p -> backendName.equals(p.volumeBackendName())).toList();
+        : pools.stream().filter(p -> BackendNameSpec.admits(backendName, p.volumeBackendName())
+            .orElse(true)).toList();
   }
 }

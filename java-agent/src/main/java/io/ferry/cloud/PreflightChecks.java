@@ -98,6 +98,10 @@ public final class PreflightChecks {
       return CheckResult.fail("destination-backend", "no pool of the scheduler matches "
           + f.target(), "check 'cinder get-pools' and the type's volume_backend_name");
     }
+    Optional<CheckResult> pinned = pinnedElsewhere(f, dest);
+    if (pinned.isPresent()) {
+      return pinned.get();
+    }
     List<String> usable = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (Pool p : dest) {
@@ -119,6 +123,30 @@ public final class PreflightChecks {
           "start or enable the destination's cinder-volume service ('cinder service-list')");
     }
     return CheckResult.pass("destination-backend", "up: " + String.join(", ", usable));
+  }
+
+  /**
+   * A migrate keeps the volume's type, and Cinder's scheduler refuses a pool its
+   * volume_backend_name does not admit ("Cannot place volume ... NoValidBackend", seen on Zed):
+   * say so before the move instead of letting it end in migration_status error.
+   */
+  private static Optional<CheckResult> pinnedElsewhere(PreflightFacts f, List<Pool> dest) {
+    if (f.target().kind() != MoveTarget.Kind.HOST || f.volumeOwnType().isEmpty()
+        || f.volumeOwnType().get().backendName() == null) {
+      return Optional.empty();
+    }
+    VolumeType t = f.volumeOwnType().get();
+    for (Pool p : dest) {
+      Optional<Boolean> ok = BackendNameSpec.admits(t.backendName(), p.volumeBackendName());
+      if (ok.isPresent() && ok.get()) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(CheckResult.fail("destination-backend", "the volume's type '"
+        + t.name() + "' has volume_backend_name '" + t.backendName() + "', which "
+        + f.target().value() + " does not match: Cinder's scheduler refuses the migrate",
+        "move it with --to <a type of that backend> (retype), or give the volume a type"
+            + " that admits both backends"));
   }
 
   static CheckResult capacity(PreflightFacts f, List<Pool> dest) {

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param targetType the volume type named by a TYPE target (empty when unknown or HOST target)
  * @param encryption the encryption spec of the volume's own type
  * @param computeServices nova-compute services by host, for the servers' hosts
+ * @param volumeOwnType the volume's own type (empty when not found): Cinder's scheduler applies
+ *     its volume_backend_name to os-migrate_volume too
  */
 public record PreflightFacts(
     Volume volume,
@@ -23,4 +25,5 @@ public record PreflightFacts(
     List<ServiceStatus> volumeServices,
     Optional<Encryption> encryption,
     List<Snapshot> snapshots,
-    Map<String, List<ServiceStatus>> computeServices) {}
+    Map<String, List<ServiceStatus>> computeServices,
+    Optional<VolumeType> volumeOwnType) {}

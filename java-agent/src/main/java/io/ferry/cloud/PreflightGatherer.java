@@ -50,7 +50,12 @@ public final class PreflightGatherer {
             || t.id().equals(target.value())).findFirst()
         : Optional.empty();
     return new PreflightFacts(v, records, servers, target, targetType, pools,
-        services, encryption(v, types), cloud.snapshots(volumeId), compute);
+        services, encryption(v, types), cloud.snapshots(volumeId), compute, ownType(v));
+  }
+
+  private Optional<VolumeType> ownType(Volume v) {
+    return types.stream().filter(t -> t.id().equals(v.volumeTypeId())
+        || (v.volumeTypeId() == null && t.name().equals(v.volumeType()))).findFirst();
   }
 
   private Optional<Encryption> encryption(Volume v, List<VolumeType> types) {

@@ -24,8 +24,8 @@ final class FakeCloudModel {
     long size = 1;
     String host;
     String migrationStatus;
-    String type = "ceph-a";
-    String typeId = "type-a";
+    String type = "ceph";
+    String typeId = "type-ceph";
     boolean multiattach;
     boolean encrypted;
     String updatedAt = "2026-11-22T04:00:00.000000";

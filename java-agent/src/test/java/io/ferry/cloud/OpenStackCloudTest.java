@@ -39,7 +39,7 @@ class OpenStackCloudTest {
     assertThat(v.host()).isEqualTo(Fixtures.POOL_A);
     assertThat(v.sizeGb()).isEqualTo(10);
     assertThat(v.status()).isEqualTo("in-use");
-    assertThat(v.volumeTypeId()).isEqualTo("type-a");
+    assertThat(v.volumeTypeId()).isEqualTo("type-ceph");
     assertThat(v.attachments()).extracting(Volume.Attached::serverId).containsExactly("srv1");
     assertThat(os.microversions).contains("cinder volume 3.63");
     assertThat(os.requests).anyMatch(r -> r.startsWith("GET /volume/v3/"
@@ -68,7 +68,7 @@ class OpenStackCloudTest {
     assertThat(cloud.volumeServices()).extracting(ServiceStatus::backendState)
         .containsOnly("up");
     assertThat(cloud.volumeTypes()).extracting(VolumeType::backendName)
-        .containsExactly("ceph-a", "ceph-b");
+        .containsExactly("ceph-a", "ceph-b", "<in> ceph-");
     assertThat(cloud.encryption("type-a")).isEmpty();
   }
 

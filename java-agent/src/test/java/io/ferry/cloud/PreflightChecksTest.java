@@ -156,13 +156,13 @@ class PreflightChecksTest {
   @Test
   void nativeLuksFailsWhenAttachedOnly() {
     m.volumes.get("v1").encrypted = true;
-    m.encryption.put("type-a", new String[] {"luks", "front-end"});
+    m.encryption.put("type-ceph", new String[] {"luks", "front-end"});
     assertThat(verdict(check(Fixtures.POOL_B), "encryption")).isEqualTo(Verdict.PASS);
     m.attach("v1", "srv1", "ACTIVE", "compute1");
     CheckResult r = result(check(Fixtures.POOL_B), "encryption");
     assertThat(r.verdict()).isEqualTo(Verdict.FAIL);
     assertThat(r.reason()).contains("native LUKS");
-    m.encryption.put("type-a", new String[] {"plain", "front-end"});
+    m.encryption.put("type-ceph", new String[] {"plain", "front-end"});
     assertThat(verdict(check(Fixtures.POOL_B), "encryption")).isEqualTo(Verdict.PASS);
   }
 
@@ -175,6 +175,25 @@ class PreflightChecksTest {
     // a retype to a type on the same backend may not migrate at all
     m.type("type-a2", "ceph-a-gold", "ceph-a");
     assertThat(verdict(check("ceph-a-gold"), "snapshots")).isEqualTo(Verdict.WARN);
+  }
+
+  @Test
+  void migrateOfATypePinnedToItsBackendFails() {
+    // Zed's scheduler: "Cannot place volume ... on host@ferry-b#ferry-b" (NoValidBackend).
+    m.volumes.get("v1").type = "ceph-a";
+    m.volumes.get("v1").typeId = "type-a";
+    CheckResult r = result(check(Fixtures.POOL_B), "destination-backend");
+    assertThat(r.verdict()).isEqualTo(Verdict.FAIL);
+    assertThat(r.reason()).contains("'ceph-a'").contains("refuses the migrate");
+    assertThat(r.action()).contains("retype");
+    assertThat(verdict(check("ceph-b"), "destination-backend")).isEqualTo(Verdict.PASS);
+  }
+
+  @Test
+  void typeWithAnInSpecReachesEveryMatchingPool() {
+    CheckResult r = result(check("ceph"), "destination-backend");
+    assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+    assertThat(r.reason()).contains(Fixtures.POOL_A).contains(Fixtures.POOL_B);
   }
 
   @Test
