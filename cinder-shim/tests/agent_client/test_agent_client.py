@@ -154,6 +154,24 @@ def test_unreachable_agent_is_unavailable_and_retryable(monkeypatch):
     assert 'unreachable' in err.value.message
 
 
+def test_a_restarted_agent_is_retried_within_seconds(monkeypatch, tmp_path):
+    """Both channel kinds cap gRPC's reconnect backoff (default: up to 120 s)."""
+    seen = []
+    monkeypatch.setattr(grpc, 'insecure_channel',
+                        lambda address, options=None: seen.append(dict(options)))
+    monkeypatch.setattr(grpc, 'secure_channel',
+                        lambda address, creds, options=None: seen.append(dict(options)))
+    for name in ('ca', 'cert', 'key'):
+        (tmp_path / name).write_text('x')
+    channel.open_channel(ChannelSettings('127.0.0.1:7000'))
+    channel.open_channel(ChannelSettings(
+        '10.0.0.5:7000', cert_file=str(tmp_path / 'cert'),
+        key_file=str(tmp_path / 'key'), ca_file=str(tmp_path / 'ca')))
+    assert len(seen) == 2
+    for options in seen:
+        assert options['grpc.max_reconnect_backoff_ms'] <= 5000
+
+
 @pytest.mark.parametrize('address,loopback', [
     ('127.0.0.1:7000', True), ('[::1]:7000', True), ('localhost:1', True),
     ('unix:/run/ferry.sock', True), ('10.0.0.5:7000', False),
