@@ -54,14 +54,6 @@ def _read(path, option):
                                                     e.strerror)) from e
 
 
-# gRPC's default reconnect backoff grows to 120 s: after an agent restart a
-# service kept failing fast on its old channel for ~80 s (seen in the lab:
-# cinder-volume saw a resumed job's end 54 s after it completed). 5 s at most.
-RECONNECT_OPTIONS = (('grpc.initial_reconnect_backoff_ms', 1000),
-                     ('grpc.min_reconnect_backoff_ms', 1000),
-                     ('grpc.max_reconnect_backoff_ms', 5000))
-
-
 def open_channel(settings):
     """A grpc.Channel to the agent, or ValueError naming the setting to fix."""
     if not settings.address:
@@ -73,7 +65,7 @@ def open_channel(settings):
                 'agent %s is not on loopback and no TLS files are set: set '
                 'ferry_tls_cert, ferry_tls_key and ferry_tls_ca (the agent '
                 'requires mutual TLS)' % settings.address)
-        return grpc.insecure_channel(settings.address, RECONNECT_OPTIONS)
+        return grpc.insecure_channel(settings.address)
     missing = [name for name, value in (('ferry_tls_cert', settings.cert_file),
                                         ('ferry_tls_key', settings.key_file),
                                         ('ferry_tls_ca', settings.ca_file))
@@ -85,7 +77,7 @@ def open_channel(settings):
         root_certificates=_read(settings.ca_file, 'ferry_tls_ca'),
         private_key=_read(settings.key_file, 'ferry_tls_key'),
         certificate_chain=_read(settings.cert_file, 'ferry_tls_cert'))
-    options = list(RECONNECT_OPTIONS)
+    options = []
     if settings.server_name:
         options.append(('grpc.ssl_target_name_override', settings.server_name))
     return grpc.secure_channel(settings.address, credentials, options)
