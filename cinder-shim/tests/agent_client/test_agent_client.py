@@ -69,6 +69,29 @@ def test_poll_mode_reaches_the_end_with_get_job(agent, client):
     assert 'WatchJob' not in agent.agent.methods()
 
 
+def test_wait_opens_a_fresh_channel_after_losing_the_agent(agent, client,
+                                                           monkeypatch):
+    opened = []
+    real = channel.open_channel
+    monkeypatch.setattr(channel, 'open_channel',
+                        lambda settings: opened.append(settings) or real(settings))
+    job = client.start_copy(copy_request())
+    agent.agent.fail_next['GetJob'] = (grpc.StatusCode.UNAVAILABLE, 'down')
+    final = client.wait(job.id, timeout=10, poll_interval=0.01)
+    assert final.state == job_pb2.COMPLETED
+    assert [s.address for s in opened] == [agent.address]
+
+
+def test_a_given_channel_is_never_replaced(agent, monkeypatch):
+    monkeypatch.setattr(client_mod, '_RETRY_PAUSE', 0.01)
+    monkeypatch.setattr(channel, 'open_channel', lambda s: pytest.fail('reopened'))
+    with grpc.insecure_channel(agent.address) as ch:
+        c = AgentClient(ChannelSettings(agent.address), channel=ch)
+        job = c.start_copy(copy_request())
+        agent.agent.fail_next['GetJob'] = (grpc.StatusCode.UNAVAILABLE, 'down')
+        assert c.wait(job.id, timeout=10, poll_interval=0.01).state == job_pb2.COMPLETED
+
+
 def test_wait_times_out_when_the_job_does_not_end(agent, client):
     agent.agent.hold.clear()
     job = client.start_copy(copy_request())
@@ -81,6 +104,24 @@ def test_cancel_and_get(client):
     job = client.start_copy(copy_request())
     assert client.cancel_job(job.id).state == job_pb2.CANCELLED
     assert client.get_job(job.id).state == job_pb2.CANCELLED
+
+
+def test_pivot_of_a_ready_mirror_returns_the_pivoting_job(agent, client):
+    job = client.start_copy(copy_request(rid='r-pivot'))
+    agent.agent.jobs[job.id].state = job_pb2.READY
+    assert client.pivot_job(job.id).state == job_pb2.PIVOTING
+    assert ('PivotJob', agent_pb2.PivotJobRequest(job_id=job.id)) in \
+        agent.agent.calls
+
+
+def test_pivot_of_a_job_that_is_not_ready_maps_to_failed_precondition(
+        client):
+    job = client.start_copy(copy_request(rid='r-notready'))
+    with pytest.raises(AgentError) as err:
+        client.pivot_job(job.id)
+    assert err.value.code == 'FAILED_PRECONDITION'
+    assert not err.value.retryable
+    assert 'not READY' in err.value.message
 
 
 def test_unknown_job_maps_to_not_found(client):
