@@ -94,6 +94,8 @@ public final class CopyEngine {
     try (Ticker ticker = new Ticker(this::tick)) {
       CopyRun run = new CopyRun(this, workers, from, resumed);
       return onOwnThread(() -> run.execute(started));
+    } finally {
+      workers.release(); // the run and its workers are over (onOwnThread waits for them)
     }
   }
 

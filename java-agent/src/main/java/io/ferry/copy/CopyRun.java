@@ -213,6 +213,9 @@ final class CopyRun {
       List<Long> differ = verifier.compare(workers, tasks);
       engine.checkStopped();
       if (differ.isEmpty()) {
+        if (verifier.hashedByStore() > 0) {
+          engine.event("verify", (verifier.hashedByStore() >> 20) + " MiB checked by the destination's own hashes, not read back");
+        }
         return true;
       }
       if (round >= CopyEngine.MAX_VERIFY_ROUNDS) {

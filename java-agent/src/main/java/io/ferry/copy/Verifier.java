@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Compares source and destination chunk by chunk over the whole source range and reports the
@@ -37,6 +38,7 @@ final class Verifier {
   private final CopyStats stats;
   private final SourceDigests digests;
   private List<Extent> sourceExtents = List.of();
+  private final AtomicLong hashedByStore = new AtomicLong();
 
   Verifier(BlockDevice source, BlockDevice destination, long chunkSize, ChunkCopier throttled,
       CopyStats stats, SourceDigests digests) {
@@ -128,6 +130,7 @@ final class Verifier {
       OptionalLong stored = destination.storedXxHash64(part.offset(), part.length());
       if (stored.isPresent()) {
         stats.phaseDone.addAndGet(part.length());
+        hashedByStore.addAndGet(part.length());
         return stored.getAsLong() == recorded.digest();
       }
     }
@@ -140,6 +143,11 @@ final class Verifier {
       });
     }
     return digest.value() == recorded.digest();
+  }
+
+  /** Bytes the destination's store hashed itself so far (not read back). */
+  long hashedByStore() {
+    return hashedByStore.get();
   }
 
   private interface Check {

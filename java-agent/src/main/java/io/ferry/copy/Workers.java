@@ -50,6 +50,20 @@ final class Workers {
   }
 
   /**
+   * Frees the buffers now, once every worker has returned: a direct buffer is otherwise freed only
+   * when a GC finds it, and a small, quiet heap may not collect for many jobs, each leaving its
+   * buffers (parallelism x request size) resident.
+   */
+  void release() {
+    for (int i = 0; i < buffers.length; i++) {
+      if (buffers[i] != null) {
+        DirectBuffers.free(buffers[i]);
+        buffers[i] = null;
+      }
+    }
+  }
+
+  /**
    * Runs {@code body} for every task; returns when all are done, the run is stopping, or one
    * failed (then the first failure is rethrown once every worker has returned).
    */
