@@ -45,6 +45,11 @@ final class CopyStarter {
     }
   }
 
+  /** A purged job: its request id may be used again, and the entry is not kept. */
+  synchronized void forget(String jobId) {
+    byRequestId.values().removeIf(e -> e.id.equals(jobId));
+  }
+
   synchronized Started start(StartCopyRequest request) {
     checkShape(request);
     ByteString digest = RequestDigest.of(request);
