@@ -55,11 +55,18 @@ parse_args() {
   RUN=$DIR/run
 }
 
-# The port a new cluster gets when none is asked for: stable per name, even.
+# The port a new cluster gets when none is asked for: stable per name, even, and below the
+# kernel's ephemeral range (32768-60999 on Debian): a port in that range can be held at any
+# moment by some process's outgoing connection, and the mon then cannot bind it.
 default_port() {
   local h
   h=$(printf '%s' "$NAME" | cksum | cut -d' ' -f1)
-  echo $((40000 + (h % 2000) * 2))
+  echo $((20000 + (h % 2000) * 2))
+}
+
+# True if any socket (listening or connected) uses local port $1 or $1+1 (msgr v2 and v1).
+port_in_use() {
+  ss -tanH "( sport = :$1 or sport = :$(($1 + 1)) )" | grep -q .
 }
 
 choose_port() {
@@ -70,7 +77,14 @@ choose_port() {
       die "cluster $NAME in $DIR already uses port $kept, not $PORT: stop it and remove $DIR to change"
     PORT=$kept
   fi
-  [ -n "$PORT" ] || PORT=$(default_port)
+  if [ -z "$PORT" ]; then
+    # A new cluster without --port: its default, or the next free even port after it.
+    PORT=$(default_port)
+    local tries=0
+    while port_in_use "$PORT" && [ $tries -lt 50 ]; do
+      PORT=$((PORT + 2)) tries=$((tries + 1))
+    done
+  fi
   [[ $PORT =~ ^[0-9]+$ ]] && [ "$PORT" -gt 1024 ] && [ "$PORT" -lt 65535 ] ||
     die "--port must be a number in 1025..65534, got '$PORT'"
 }
@@ -255,12 +269,12 @@ cmd_start() {
   choose_auth
   mkdir -p "$DIR" "$LOGDIR" "$RUN" "$DIR/crash" "$DIR/mgr/mgr.x"
   [ -f "$DIR/fsid" ] || cat /proc/sys/kernel/random/uuid >"$DIR/fsid"
+  if ! is_ours mon.a ceph-mon && port_in_use "$PORT"; then
+    die "port $PORT or $((PORT + 1)) is taken by another process: choose another with --port"
+  fi
   echo "$PORT" >"$DIR/port"
   echo "$AUTH" >"$DIR/auth"
   write_conf "$(cat "$DIR/fsid")"
-  if ! is_ours mon.a ceph-mon && ss -ltnH "sport = :$PORT" | grep -q .; then
-    die "port $PORT is taken by another process: choose another with --port"
-  fi
   make_mon
   start_daemon mon.a ceph-mon
   ceph_ mon enable-msgr2 >/dev/null 2>&1 || true

@@ -90,6 +90,15 @@ class AgentClient:
         return self._call('CancelJob', self._stub.CancelJob,
                           agent_pb2.CancelJobRequest(job_id=job_id))
 
+    def pivot_job(self, job_id):
+        """Switches a READY live mirror's guest to the destination.
+
+        Returns the job (PIVOTING); wait for COMPLETED. FAILED_PRECONDITION
+        when the job is not a live mirror or not READY.
+        """
+        return self._call('PivotJob', self._stub.PivotJob,
+                          agent_pb2.PivotJobRequest(job_id=job_id))
+
     def start_copy(self, request):
         return self._start('StartCopy', self._stub.StartCopy, request)[0]
 

@@ -135,6 +135,17 @@ class FakeAgent(agent_pb2_grpc.FerryAgentServicer):
             job.state = job_pb2.CANCELLED
         return job
 
+    def PivotJob(self, request, context):
+        self.calls.append(('PivotJob', request))
+        self._maybe_fail('PivotJob', context)
+        job = self._job(request.job_id, context)
+        if job.state != job_pb2.READY:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION,
+                          'job %s is not READY: pivot only a live mirror in '
+                          'sync' % request.job_id)
+        job.state = job_pb2.PIVOTING
+        return job
+
     def GetCapabilities(self, request, context):
         self.calls.append(('GetCapabilities', request))
         return agent_pb2.Capabilities(version='fake', host='127.0.0.1')

@@ -106,6 +106,24 @@ def test_cancel_and_get(client):
     assert client.get_job(job.id).state == job_pb2.CANCELLED
 
 
+def test_pivot_of_a_ready_mirror_returns_the_pivoting_job(agent, client):
+    job = client.start_copy(copy_request(rid='r-pivot'))
+    agent.agent.jobs[job.id].state = job_pb2.READY
+    assert client.pivot_job(job.id).state == job_pb2.PIVOTING
+    assert ('PivotJob', agent_pb2.PivotJobRequest(job_id=job.id)) in \
+        agent.agent.calls
+
+
+def test_pivot_of_a_job_that_is_not_ready_maps_to_failed_precondition(
+        client):
+    job = client.start_copy(copy_request(rid='r-notready'))
+    with pytest.raises(AgentError) as err:
+        client.pivot_job(job.id)
+    assert err.value.code == 'FAILED_PRECONDITION'
+    assert not err.value.retryable
+    assert 'not READY' in err.value.message
+
+
 def test_unknown_job_maps_to_not_found(client):
     with pytest.raises(AgentError) as err:
         client.get_job('nope')

@@ -204,7 +204,8 @@ public final class LiveMirror {
   }
 
   private MirrorOutcome loop() {
-    long stepDeadline = System.nanoTime() + req.convergence().stepBudget().toNanos();
+    ConvergenceGate gate = new ConvergenceGate(req.convergence().stepBudget(), System.nanoTime());
+    long nextDeferralEvent = 0;
     while (true) {
       if (cancelRequested) {
         return cancelJob();
@@ -230,11 +231,20 @@ public final class LiveMirror {
         if (req.pivot() || pivotRequested) {
           return pivotJob(p);
         }
-      } else if (System.nanoTime() > stepDeadline) {
-        if (!nextStep(p)) {
-          return giveUp(p);
+      } else {
+        long now = System.nanoTime();
+        ConvergenceGate.Decision d = gate.check(now, p.cur(), p.remaining(), p.copyRate(),
+            p.dirtyRate());
+        if (d != null && d.escalate()) {
+          if (!nextStep(p, d.why())) {
+            return giveUp(p, d.why());
+          }
+          gate.restart(System.nanoTime());
+          nextDeferralEvent = 0;
+        } else if (d != null && now >= nextDeferralEvent) {
+          deferred(d, p);
+          nextDeferralEvent = now + req.convergence().stepBudget().toNanos();
         }
-        stepDeadline = System.nanoTime() + req.convergence().stepBudget().toNanos();
       }
       sleep(POLL_MILLIS);
     }
@@ -258,14 +268,14 @@ public final class LiveMirror {
   }
 
   /** Takes the next allowed step; false when none is left. */
-  private boolean nextStep(MirrorProgress p) {
+  private boolean nextStep(MirrorProgress p, String reason) {
     Convergence c = req.convergence();
     for (Step step : Step.values()) {
       if (!c.allows(step) || stepsTaken.contains(step)) {
         continue;
       }
       stepsTaken.add(step);
-      if (take(step, p)) {
+      if (take(step, p, reason)) {
         convergedBy = step;
         return true;
       }
@@ -274,9 +284,10 @@ public final class LiveMirror {
   }
 
   /** Applies one step; false if it cannot apply here (then the next step is tried at once). */
-  private boolean take(Step step, MirrorProgress p) {
+  private boolean take(Step step, MirrorProgress p, String reason) {
     Convergence c = req.convergence();
-    String why = "not READY within " + c.stepBudget().toSeconds() + " s; " + rates(p);
+    String why = "not READY within " + c.stepBudget().toSeconds() + " s and " + reason + "; "
+        + rates(p);
     switch (step) {
       case RAISE_BANDWIDTH -> {
         long granted = listener.onRaiseBandwidth();
@@ -334,10 +345,28 @@ public final class LiveMirror {
         + "; the destination " + req.destination().source() + " is abandoned (remove it)");
   }
 
-  private MirrorOutcome giveUp(MirrorProgress p) {
+  /**
+   * The budget is spent but the copy still gains: the next step waits (the first full pass of a
+   * big disk may take longer than a budget). Reported at most once per budget.
+   */
+  private void deferred(ConvergenceGate.Decision d, MirrorProgress p) {
+    String next = "abort (did not converge)";
+    for (Step step : Step.values()) {
+      if (req.convergence().allows(step) && !stepsTaken.contains(step)) {
+        next = "step " + step;
+        break;
+      }
+    }
+    String msg = "not READY within " + req.convergence().stepBudget().toSeconds() + " s, but "
+        + d.why() + "; " + next + " waits; " + rates(p);
+    log.info("live mirror {}: {}", req.name(), msg);
+    event(MirrorEvent.of("convergence", msg, p));
+  }
+
+  private MirrorOutcome giveUp(MirrorProgress p, String reason) {
     hv.abortJob(req.domain(), req.disk(), false);
     String msg = "did not converge: not READY within " + req.convergence().stepBudget().toSeconds()
-        + " s per step after steps " + stepsTaken + "; " + rates(p)
+        + " s per step after steps " + stepsTaken + " and " + reason + "; " + rates(p)
         + "; copy aborted, guest stays on its source, destination abandoned";
     event(MirrorEvent.of("convergence", msg, p));
     return finish(MirrorState.FAILED, Reason.RESOURCE_EXHAUSTED, msg);
@@ -425,7 +454,7 @@ public final class LiveMirror {
     return String.format("%.1f MiB/s", bytesPerSec / 1048576.0);
   }
 
-  private static String mibOf(long bytes) {
+  static String mibOf(long bytes) {
     return String.format("%.1f MiB", bytes / 1048576.0);
   }
 

@@ -53,6 +53,11 @@ class LiveMirrorConvergenceIT {
       double writerMibPerSec) {}
 
   Run mirror(String name, long bandwidth, Convergence policy, boolean pivot) throws Exception {
+    return mirror(name, bandwidth, policy, pivot, 0);
+  }
+
+  Run mirror(String name, long bandwidth, Convergence policy, boolean pivot, long writerPauseMillis)
+      throws Exception {
     Path src = lab.qcow2(name + "-src.qcow2", REGION);
     LibvirtLab.fill(src, 0x33, 0, REGION);
     Path dst = lab.qcow2(name + "-dst.qcow2", REGION);
@@ -61,7 +66,7 @@ class LiveMirrorConvergenceIT {
     MirrorRequest req = new MirrorRequest(name, "vdb", DestinationDisk.file(dst.toString(),
         "qcow2"), bandwidth, GRANULARITY, BUF, policy, pivot, null);
     long t0 = System.nanoTime();
-    try (HmpWriter w = new HmpWriter(hv, name, REGION, 0).start()) {
+    try (HmpWriter w = new HmpWriter(hv, name, REGION, writerPauseMillis).start()) {
       Thread.sleep(500);
       MirrorOutcome out = LiveMirror.start(hv, req, rec).await(Duration.ofSeconds(120));
       w.close();
@@ -103,12 +108,36 @@ class LiveMirrorConvergenceIT {
   @Test
   void throttlingTheGuestConvergesAndItsLimitsComeBack() throws Exception {
     Convergence policy = new Convergence(BUDGET, false, 0, false, false, true, 128 * 1024);
-    Run r = mirror("throttle", MIB, policy, true);
+    // The policy acts only while the guest out-writes the copy (or nothing is gained): the
+    // writer (11 MiB/s of 64 KiB rewrites through the monitor in a run at load 1) must dirty
+    // faster than the 0.5 MiB/s cap: the dirty rate QEMU then shows equals the copy rate.
+    Run r = mirror("throttle", MIB / 2, policy, true);
     assertThat(r.out().state()).as(r.out().detail()).isEqualTo(MirrorState.COMPLETED);
     assertThat(r.out().convergedBy()).isEqualTo(Step.THROTTLE_GUEST);
+    assertThat(r.writerMibPerSec()).as("the writer must out-write the 0.5 MiB/s copy")
+        .isGreaterThan(0.5);
     assertThat(r.rec().events).anyMatch(e -> e.step() == Step.THROTTLE_GUEST
         && e.savedIoTune() != null);
     assertThat(hv.ioTune("throttle", "vdb")).isEqualTo(new IoTune(0, 0, 0));
+    LiveMirrorFileIT.assertPatterns(r.dst(), r.written());
+  }
+
+  @Test
+  void aLightWriterConvergesWithoutAnyStepWhenTheFirstPassOutlastsTheBudget() throws Exception {
+    // The 8 MiB first pass at 0.5 MiB/s takes ~16 s, well over the 5 s budget, while the writer
+    // (one 64 KiB write every 0.5 s: ~0.12 MiB/s) dirties far less than the copy moves: the copy
+    // gains all along, so every step waits and the guest is never slowed.
+    Duration budget = Duration.ofSeconds(5);
+    Run r = mirror("light", MIB / 2, Convergence.all(budget, 4 * MIB, 128 * 1024), true, 500);
+    assertThat(r.out().state()).as(r.out().detail()).isEqualTo(MirrorState.COMPLETED);
+    assertThat(r.out().convergedBy()).isNull();
+    assertThat(r.rec().events).as("no convergence step taken").allMatch(e -> e.step() == null);
+    assertThat(r.rec().events).as("the budget ran out and the step waited")
+        .anyMatch(e -> e.kind().equals("convergence") && e.message().contains("waits"));
+    assertThat(r.writerMibPerSec()).isLessThan(0.25);
+    assertThat(hv.ioTune("light", "vdb")).isEqualTo(new IoTune(0, 0, 0));
+    assertThat(DomainXml.parse(hv.xml("light", true)).source("vdb"))
+        .isEqualTo(DiskSource.file(r.dst().toString()));
     LiveMirrorFileIT.assertPatterns(r.dst(), r.written());
   }
 }

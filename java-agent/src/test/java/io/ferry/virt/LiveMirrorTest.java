@@ -16,6 +16,7 @@ import io.ferry.virt.Convergence.Step;
 import io.ferry.virt.LiveMirrorFileIT.Recorder;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.mockito.InOrder;
 
@@ -59,6 +60,38 @@ class LiveMirrorTest {
     order.verify(hv).abortJob("vm", "vdb", false);
     order.verify(hv).setIoTune("vm", "vdb", NONE);
     verify(hv, never()).abortJob("vm", "vdb", true);
+  }
+
+  @Test
+  void aFirstPassLongerThanTheBudgetTakesNoStepWhileRemainingShrinks() {
+    AtomicLong polls = new AtomicLong();
+    when(hv.blockJob("vm", "vdb")).thenAnswer(inv -> {
+      long n = polls.getAndIncrement();
+      if (n == 0) {
+        return Optional.empty(); // no block job before the mirror starts one
+      }
+      long cur = Math.min(n * (1 << 20), 12L << 20);
+      return Optional.of(new BlockJobInfo(2, cur, 12L << 20, 1 << 20, cur == 12L << 20));
+    });
+    when(hv.ioTune("vm", "vdb")).thenReturn(NONE);
+    Recorder rec = new Recorder();
+    Convergence all = Convergence.all(Duration.ofMillis(300), 8 << 20, 4096);
+
+    LiveMirror m = LiveMirror.start(hv, request(all, false), rec);
+    for (int i = 0; i < 60 && m.state() != MirrorState.READY; i++) {
+      sleep(250);
+    }
+
+    assertThat(m.state()).isEqualTo(MirrorState.READY);
+    assertThat(rec.events).noneMatch(e -> e.step() != null);
+    assertThat(rec.events).anyMatch(e -> e.kind().equals("convergence")
+        && e.message().contains("step RAISE_BANDWIDTH waits")
+        && e.message().contains("remaining shrinks") && e.message().contains("copy ")
+        && e.message().contains("guest dirties") && e.copyRate() > 0);
+    verify(hv, never()).setJobSpeed("vm", "vdb", 8 << 20);
+    verify(hv, never()).setIoTune(any(), any(), any());
+    m.cancel();
+    m.await(Duration.ofSeconds(10));
   }
 
   @Test
