@@ -406,3 +406,60 @@ def test_repair_after_the_agent_was_killed_mid_move(volumes, ceph, workdir):
         agent_restart_s=round(restart, 1), move_s=round(took, 1),
         cinder_saw_the_end_after_s=round(lag, 1),
         events=['%s: %s' % (e.kind, e.message) for e in final.events][-8:])
+
+
+def test_repair_after_the_agent_and_cinder_volume_died_mid_move(volumes, ceph):
+    """A host crash in the middle of a move: the agent killed with SIGKILL and
+    cinder-volume restarted while it waited for the copy. Cinder forgets the
+    move (status retyping for ever); the restarted agent resumes and completes
+    a copy nobody takes. `ferry repair` finds the volume stuck, names that
+    copy, and with --yes makes the volume consistent on its old pool; once the
+    copy is removed as it advises, nothing of Ferry's is left and the volume
+    moves again."""
+    from ferry_agent_client.proto import job_pb2
+    v = volumes.create('ferry-a', name='fleet-crash')
+    n, pool, image = stack.image_of(v)
+    digest = fill_mib(ceph, v, 1024)
+    volumes.cinder.volumes.retype(v, 'ferry-b', 'on-demand')
+    capped = []
+    job = stack.wait(lambda: syncing_job(v.id, capped), 180,
+                     'copy job of %s at 128 MiB' % v.id, interval=0.3)
+    pid = agent_pid()
+    os.kill(pid, 9)
+    stack.wait(lambda: not os.path.exists('/proc/%d' % pid), 30, 'agent gone')
+    stack.lab('stop', 'cinder')
+    stack.lab('start', 'agent')
+    set_bandwidth(job.id, 0)
+    stack.wait(lambda: [j for j in stack.agent_jobs(v.id) if j.id == job.id and
+                        j.state == job_pb2.COMPLETED], 180, 'job %s completed' % job.id)
+    stack.lab('start', 'cinder')
+    mid = volumes.get(v.id)
+    assert (mid.status, vattr(mid, 'migstat')) == ('retyping', 'migrating')
+    copy = BACKENDS['ferry-b'] + (image,)
+    assert ceph.image_exists(*copy), 'the resumed job committed its copy'
+
+    p, _ = ferry('repair', v.id, '--min-age', '0', '--observe', '2')
+    assert p.returncode == FAILED_CHECK, p.stdout + p.stderr
+    assert 'STUCK %s' % v.id in p.stdout
+    assert 'lab1/volumes-b/%s (Ferry job %s)' % (image, job.id) in p.stdout, p.stdout
+    p, _ = ferry('repair', v.id, '--min-age', '0', '--observe', '2', '--yes')
+    assert p.returncode == OK, p.stdout + p.stderr
+    v = volumes.get(v.id)
+    assert (v.status, vattr(v, 'migstat'), vattr(v, 'host'), v.volume_type) == (
+        'available', 'error', stack.host_of('ferry-a'), 'ferry-a')
+    assert ceph.export_sha256(n, pool, image) == digest
+    assert ceph.image_exists(*copy), 'repair deletes nothing'
+
+    # The operator removes the copy as advised: then nothing of Ferry's is left ...
+    assert ceph.rbd(copy[0], 'rm', '--no-progress', '%s/%s' % copy[1:]).returncode == 0
+    assert images_of(ceph, v.id) == ['%s/%s' % (pool, image)]
+    assert snapshots(ceph, n, pool, image) == [], 'Ferry left snapshots on the source'
+    assert [j.id for j in stack.agent_jobs(v.id) if j.state not in (
+        job_pb2.COMPLETED, job_pb2.FAILED, job_pb2.CANCELLED)] == []
+    # ... and the volume moves again.
+    volumes.cinder.volumes.retype(v, 'ferry-b', 'on-demand')
+    v = stack.wait_moved(volumes, v.id, timeout=300)
+    assert (vattr(v, 'migstat'), vattr(v, 'host')) == ('success', stack.host_of('ferry-b'))
+    assert ceph.export_sha256(*stack.image_of(v)) == digest
+    FIGURES['repair_after_host_crash'] = dict(job=job.id, repaired_to='ferry-a',
+                                              moved_again=True)

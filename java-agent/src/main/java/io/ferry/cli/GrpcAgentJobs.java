@@ -78,7 +78,9 @@ final class GrpcAgentJobs implements AgentJobs {
           .withDeadlineAfter(20, TimeUnit.SECONDS).listJobs(req).getJobsList()) {
         out.add(new AgentJob(j.getId(), j.getState().name(), j.getProgress().getBytesDone(),
             j.getProgress().getBytesTotal(), j.getProgress().getRateBytesPerSec(),
-            ProgressRenderer.isTerminal(j.getState())));
+            ProgressRenderer.isTerminal(j.getState()), destination(j),
+            j.hasCreated() ? java.time.Instant.ofEpochSecond(j.getCreated().getSeconds(),
+                j.getCreated().getNanos()) : null));
       }
     } catch (io.grpc.StatusRuntimeException e) {
       throw new io.ferry.error.FerryException(io.ferry.error.Reason.UNAVAILABLE,
@@ -87,5 +89,15 @@ final class GrpcAgentJobs implements AgentJobs {
       ch.shutdownNow();
     }
     return out;
+  }
+
+  /** "cluster/pool/image" of a job's RBD destination (ferry_cinder's copies), else "". */
+  static String destination(Job j) {
+    if (!j.hasDestination() || !j.getDestination().hasRbd()) {
+      return "";
+    }
+    var r = j.getDestination().getRbd();
+    String ns = r.getNamespace().isEmpty() ? "" : r.getNamespace() + "/";
+    return r.getClusterId() + "/" + r.getPool() + "/" + ns + r.getImage();
   }
 }

@@ -42,7 +42,16 @@ public interface AgentJobs {
     return true;
   }
 
-  /** One agent job, as far as the control plane shows it. */
+  /**
+   * One agent job, as far as the control plane shows it: {@code destination} is
+   * "cluster/pool/image" for an RBD copy ("" otherwise), {@code created} null when unknown.
+   */
   record AgentJob(String id, String state, long bytesDone, long bytesTotal, long rateBytesPerSec,
-      boolean terminal) {}
+      boolean terminal, String destination, java.time.Instant created) {
+
+    public AgentJob(String id, String state, long bytesDone, long bytesTotal,
+        long rateBytesPerSec, boolean terminal) {
+      this(id, state, bytesDone, bytesTotal, rateBytesPerSec, terminal, "", null);
+    }
+  }
 }

@@ -63,7 +63,29 @@ public final class RepairPlanner {
     List<RepairAction> actions = actions(v, attached, o.records());
     String finding = state + ": no live job, no progress; attached " + attached
         + (o.agentsAsked() ? "" : " (agents not asked)");
-    return new RepairPlan(v.id(), true, finding, actions, advice(o.records()));
+    String advice = String.join("; ", java.util.stream.Stream.of(advice(o.records()),
+        adoptedByNobody(o.jobs(), v.updatedAt())).filter(a -> !a.isEmpty()).toList());
+    return new RepairPlan(v.id(), true, finding, actions, advice);
+  }
+
+  /**
+   * A copy the stuck move's agent job completed after Cinder last touched the volume: Cinder
+   * never took it (the move was cut off, e.g. cinder-volume restarted while it waited), so it
+   * is a second copy of the data that nothing refers to. Named, never deleted here: a clock
+   * skew between agent and Cinder could make an older job look new.
+   */
+  static String adoptedByNobody(List<AgentJobs.AgentJob> jobs, String updatedAt) {
+    java.util.Optional<java.time.Instant> since = instant(updatedAt);
+    if (since.isEmpty()) {
+      return "";
+    }
+    List<String> copies = jobs.stream()
+        .filter(j -> "COMPLETED".equals(j.state()) && !j.destination().isEmpty())
+        .filter(j -> j.created() != null && j.created().isAfter(since.get()))
+        .map(j -> j.destination() + " (Ferry job " + j.id() + ")").toList();
+    return copies.isEmpty() ? "" : "the cut-off move left a completed copy nothing refers"
+        + " to: " + copies + "; once this volume is consistent, check it is not the volume's"
+        + " image and delete it (rbd rm) before moving the volume there again";
   }
 
   private static List<RepairAction> actions(Volume v, boolean attached,
@@ -97,16 +119,20 @@ public final class RepairPlanner {
 
   /** Cinder's timestamps are UTC without a zone ("2026-11-22T04:00:00.000000"). */
   static java.time.Duration age(String updatedAt, java.time.Instant now) {
+    return instant(updatedAt).map(t -> java.time.Duration.between(t, now))
+        .orElse(java.time.Duration.ofDays(3650));
+  }
+
+  static java.util.Optional<java.time.Instant> instant(String updatedAt) {
     if (updatedAt == null) {
-      return java.time.Duration.ofDays(3650);
+      return java.util.Optional.empty();
     }
     try {
-      java.time.Instant t = updatedAt.endsWith("Z") || updatedAt.contains("+")
+      return java.util.Optional.of(updatedAt.endsWith("Z") || updatedAt.contains("+")
           ? java.time.OffsetDateTime.parse(updatedAt).toInstant()
-          : java.time.LocalDateTime.parse(updatedAt).toInstant(java.time.ZoneOffset.UTC);
-      return java.time.Duration.between(t, now);
+          : java.time.LocalDateTime.parse(updatedAt).toInstant(java.time.ZoneOffset.UTC));
     } catch (java.time.format.DateTimeParseException e) {
-      return java.time.Duration.ofDays(3650);
+      return java.util.Optional.empty();
     }
   }
 
