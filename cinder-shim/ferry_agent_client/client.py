@@ -52,9 +52,17 @@ class AgentClient:
         54 s late, once 12 min late), while a new channel connected at once."""
         if self._settings is None:
             return
-        self._channel.close()
-        self._channel = channel_mod.open_channel(self._settings)
-        self._stub = agent_pb2_grpc.FerryAgentStub(self._channel)
+        # The new channel first: if it cannot be made (e.g. a TLS file being
+        # rotated), the old one stays usable, for the retry and for a cancel.
+        try:
+            channel = channel_mod.open_channel(self._settings)
+        except (ValueError, OSError) as e:
+            LOG.warning('cannot open a new channel to agent %s (%s); keeping '
+                        'the old one', self.address, e)
+            return
+        old, self._channel = self._channel, channel
+        self._stub = agent_pb2_grpc.FerryAgentStub(channel)
+        old.close()
 
     def __enter__(self):
         return self

@@ -82,6 +82,19 @@ def test_wait_opens_a_fresh_channel_after_losing_the_agent(agent, client,
     assert [s.address for s in opened] == [agent.address]
 
 
+def test_a_channel_that_cannot_be_reopened_keeps_the_old_one(agent, client,
+                                                             monkeypatch):
+    def unreadable(settings):
+        raise ValueError('ferry_tls_key: cannot read it (being rotated)')
+    monkeypatch.setattr(channel, 'open_channel', unreadable)
+    job = client.start_copy(copy_request())
+    agent.agent.fail_next['GetJob'] = (grpc.StatusCode.UNAVAILABLE, 'down')
+    final = client.wait(job.id, timeout=10, poll_interval=0.01)
+    assert final.state == job_pb2.COMPLETED
+    # and the old channel still carries calls, e.g. the cancel of a failure path
+    assert client.get_job(job.id).state == job_pb2.COMPLETED
+
+
 def test_a_given_channel_is_never_replaced(agent, monkeypatch):
     monkeypatch.setattr(client_mod, '_RETRY_PAUSE', 0.01)
     monkeypatch.setattr(channel, 'open_channel', lambda s: pytest.fail('reopened'))

@@ -138,7 +138,7 @@ public final class PreflightChecks {
     VolumeType t = f.volumeOwnType().get();
     for (Pool p : dest) {
       Optional<Boolean> ok = BackendNameSpec.admits(t.backendName(), p.volumeBackendName());
-      if (ok.isPresent() && ok.get()) {
+      if (ok.isEmpty() || ok.get()) { // a spec Ferry cannot read is left to the scheduler
         return Optional.empty();
       }
     }

@@ -128,13 +128,14 @@ final class CopyRun {
     ChunkCopier copier = copier(readFrom);
     // Digests serve only the verification (CRC32C+CRC32 of every byte: CPU not spent without it).
     boolean digest = plan.verify() || resumed;
+    boolean stored = digest && plan.destination().canStoredXxHash64();
     workers.run(
         todo,
         (task, buffer) -> {
-          SourceDigests.Digest d = digest ? new SourceDigests.Digest() : null;
+          SourceDigests.Digest d = digest ? SourceDigests.Digest.forParts(task.parts(), stored) : null;
           stats.holeBytes.addAndGet(copier.copy(task, buffer, d));
           if (d != null) {
-            digests.record(task.index(), task.parts(), d.value());
+            digests.record(task.index(), task.parts(), d);
           }
           state.markDone(task);
         });

@@ -1,6 +1,7 @@
 package io.ferry.copy;
 
 import io.ferry.device.Extent;
+import io.ferry.device.Xxh64;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,13 +28,16 @@ import java.util.zip.CRC32C;
  */
 final class SourceDigests {
 
-  /** What the sync read in one chunk: its parts and their digest. */
-  record Recorded(List<Extent> parts, long digest) {}
+  /**
+   * What the sync read in one chunk: its parts and their digest; {@code xxh64} when the digest is
+   * the plain XXH64 of one part's bytes, which a store such as a Ceph OSD can compute itself.
+   */
+  record Recorded(List<Extent> parts, long digest, boolean xxh64) {}
 
   private final ConcurrentHashMap<Long, Recorded> byChunk = new ConcurrentHashMap<>();
 
-  void record(long chunk, List<Extent> parts, long digest) {
-    byChunk.put(chunk, new Recorded(parts, digest));
+  void record(long chunk, List<Extent> parts, Digest digest) {
+    byChunk.put(chunk, new Recorded(parts, digest.value(), digest.xxh64 != null));
   }
 
   Recorded get(long chunk) {
@@ -65,14 +69,36 @@ final class SourceDigests {
     return byChunk.size();
   }
 
-  /** A running digest of one chunk's parts; not thread-safe (one per task). */
+  /**
+   * A running digest of one chunk's parts; not thread-safe (one per task). Either CRC32C+CRC32 of
+   * every part's place and bytes, or, for a chunk of one part whose destination can hash its own
+   * bytes ({@link io.ferry.device.BlockDevice#storedXxHash64}), XXH64 of that part's bytes: the
+   * part's place is then recorded beside it and the store is asked for exactly that range.
+   */
   static final class Digest {
     private final CRC32C crc32c = new CRC32C();
     private final CRC32 crc32 = new CRC32();
+    private final Xxh64 xxh64;
     private final ByteBuffer header = ByteBuffer.allocate(16);
+
+    Digest() {
+      this(false);
+    }
+
+    Digest(boolean xxh64) {
+      this.xxh64 = xxh64 ? new Xxh64() : null;
+    }
+
+    /** The digest the destination can check best for a chunk of {@code parts}. */
+    static Digest forParts(List<Extent> parts, boolean storedHashes) {
+      return new Digest(storedHashes && parts.size() == 1);
+    }
 
     /** Starts a part: its place is part of the digest, so moved bytes do not match. */
     void part(long offset, long length) {
+      if (xxh64 != null) {
+        return;
+      }
       header.clear();
       header.putLong(offset).putLong(length).flip();
       crc32c.update(header.duplicate());
@@ -81,11 +107,18 @@ final class SourceDigests {
 
     /** Adds the remaining bytes of {@code data} without moving its position. */
     void update(ByteBuffer data) {
+      if (xxh64 != null) {
+        xxh64.update(data);
+        return;
+      }
       crc32c.update(data.duplicate());
       crc32.update(data.duplicate());
     }
 
     long value() {
+      if (xxh64 != null) {
+        return xxh64.value();
+      }
       return (crc32c.getValue() << 32) | crc32.getValue();
     }
   }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Compares source and destination chunk by chunk over the whole source range and reports the
@@ -99,15 +100,7 @@ final class Verifier {
   /** One-sided: the destination's bytes over the sync's parts against its digest, zeros elsewhere. */
   private boolean matchesDigest(Chunks.Task task, SourceDigests.Recorded recorded, ByteBuffer buffer)
       throws IOException, InterruptedException {
-    SourceDigests.Digest digest = new SourceDigests.Digest();
-    for (Extent part : recorded.parts()) {
-      digest.part(part.offset(), part.length());
-      readDestination(part, buffer, b -> {
-        digest.update(b);
-        return true;
-      });
-    }
-    if (digest.value() != recorded.digest()) {
+    if (!matchesStoredOrRead(recorded, buffer)) {
       return false;
     }
     List<Extent> outside = Chunks.complement(recorded.parts(), Long.MAX_VALUE);
@@ -122,6 +115,31 @@ final class Verifier {
       }
     }
     return true;
+  }
+
+  /**
+   * The destination's bytes over the sync's parts against the recorded digest: hashed by the store
+   * itself when it can (no data moves), else read back and digested here.
+   */
+  private boolean matchesStoredOrRead(SourceDigests.Recorded recorded, ByteBuffer buffer)
+      throws IOException, InterruptedException {
+    if (recorded.xxh64()) {
+      Extent part = recorded.parts().get(0);
+      OptionalLong stored = destination.storedXxHash64(part.offset(), part.length());
+      if (stored.isPresent()) {
+        stats.phaseDone.addAndGet(part.length());
+        return stored.getAsLong() == recorded.digest();
+      }
+    }
+    SourceDigests.Digest digest = new SourceDigests.Digest(recorded.xxh64());
+    for (Extent part : recorded.parts()) {
+      digest.part(part.offset(), part.length());
+      readDestination(part, buffer, b -> {
+        digest.update(b);
+        return true;
+      });
+    }
+    return digest.value() == recorded.digest();
   }
 
   private interface Check {

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * A block endpoint: a fixed-size array of bytes that can be read, written and asked which
@@ -63,6 +64,22 @@ public interface BlockDevice extends Closeable {
    */
   default int preferredRequestSize() {
     return 0;
+  }
+
+  /**
+   * True when {@link #storedXxHash64} can answer for some ranges: the store hashes its data where
+   * it lies (a Ceph OSD), so verification need not read it back.
+   */
+  default boolean canStoredXxHash64() {
+    return false;
+  }
+
+  /**
+   * XXH64 (seed 0) of the bytes in {@code [offset, offset + length)}, computed by the store
+   * without sending them here; empty when the store cannot answer for this range (then read it).
+   */
+  default OptionalLong storedXxHash64(long offset, long length) throws IOException {
+    return OptionalLong.empty();
   }
 
   /** True when writes are refused (snapshots, sources opened read-only). */

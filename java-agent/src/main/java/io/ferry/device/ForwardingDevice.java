@@ -3,6 +3,7 @@ package io.ferry.device;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** A decorator that forwards every call; subclasses override what they change. */
 public abstract class ForwardingDevice implements BlockDevice {
@@ -55,6 +56,16 @@ public abstract class ForwardingDevice implements BlockDevice {
   @Override
   public boolean canDeallocate() {
     return delegate.canDeallocate();
+  }
+
+  @Override
+  public boolean canStoredXxHash64() {
+    return delegate.canStoredXxHash64();
+  }
+
+  @Override
+  public OptionalLong storedXxHash64(long offset, long length) throws IOException {
+    return delegate.storedXxHash64(offset, length);
   }
 
   @Override

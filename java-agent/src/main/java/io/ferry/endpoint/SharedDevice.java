@@ -6,6 +6,7 @@ import io.ferry.device.WriteTap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -74,6 +75,16 @@ public final class SharedDevice implements BlockDevice {
   @Override
   public boolean canDeallocate() {
     return slot.tap().canDeallocate();
+  }
+
+  @Override
+  public boolean canStoredXxHash64() {
+    return slot.tap().canStoredXxHash64();
+  }
+
+  @Override
+  public OptionalLong storedXxHash64(long offset, long length) throws IOException {
+    return slot.tap().storedXxHash64(offset, length);
   }
 
   @Override

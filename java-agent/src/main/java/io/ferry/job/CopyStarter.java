@@ -45,6 +45,11 @@ final class CopyStarter {
     }
   }
 
+  /** A purged job: its request id may be used again, and the entry is not kept. */
+  synchronized void forget(String jobId) {
+    byRequestId.values().removeIf(e -> e.id.equals(jobId));
+  }
+
   synchronized Started start(StartCopyRequest request) {
     checkShape(request);
     ByteString digest = RequestDigest.of(request);
@@ -56,6 +61,7 @@ final class CopyStarter {
       throw new FerryException(Reason.ALREADY_EXISTS, "request_id: '" + request.getRequestId()
           + "' was used for a different request (job " + seen.id + "); use a new request id");
     }
+    refuseSecondWriter(request.getDestination());
     long size = preflight(request);
     JobEntry e = new JobEntry(newJob(request, size));
     e.sourceSize = size;
@@ -79,6 +85,33 @@ final class CopyStarter {
     if (r.getSource().equals(r.getDestination())) {
       throw FerryException.invalid("destination", "is the source itself; choose another");
     }
+  }
+
+  /**
+   * One writer per destination: a second copy into the place an unfinished copy writes would
+   * remove that copy's part (its create clears what is left there) while it still writes it.
+   */
+  private void refuseSecondWriter(Endpoint destination) {
+    String target = location(destination);
+    for (JobEntry other : store.all()) {
+      Job j = other.job;
+      if (j.getKind() == JobKind.COPY && !JobStateMachine.isTerminal(j.getState())
+          && location(j.getDestination()).equals(target)) {
+        throw FerryException.precondition("destination: job " + j.getId() + " (" + j.getState()
+            + ") is copying into " + target + " already; wait for it to end or cancel it");
+      }
+    }
+  }
+
+  /** Where an endpoint's data lives, whatever format or snapshot the request names. */
+  private static String location(Endpoint e) {
+    return switch (e.getKindCase()) {
+      case RBD -> "rbd:" + e.getRbd().getClusterId() + "/" + e.getRbd().getPool() + "/"
+          + e.getRbd().getNamespace() + "/" + e.getRbd().getImage();
+      case FILE -> "file:" + e.getFile().getRoot() + ":"
+          + java.nio.file.Path.of(e.getFile().getPath()).normalize();
+      default -> e.toString();
+    };
   }
 
   /** The source's size, after checking both endpoints; creates nothing. */

@@ -80,7 +80,7 @@ public final class JobManager implements JobService {
     this.starter = new CopyStarter(store, resolver, clock);
     new Resumer(ctx, scheduler, starter, runners).resumeAll();
     this.purger = new Purger(store, config.keepFinished(), this::destinationInUse,
-        this::forgetOnline);
+        this::forgetPurged);
     purger.purgeQuietly(); // after the resume: restored exports count as in use
     this.ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("ferry-job-ticker"));
     ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
@@ -331,6 +331,16 @@ public final class JobManager implements JobService {
   private boolean destinationInUse(String jobId) {
     OnlineConversions o = online.get();
     return o != null && o.serving(jobId);
+  }
+
+  /** A purged job leaves nothing behind: its request id, its online-conversion files. */
+  private void forgetPurged(String jobId) {
+    starter.forget(jobId);
+    LiveMirrorJobs mirrors = liveMirrors;
+    if (mirrors != null) {
+      mirrors.forget(jobId);
+    }
+    forgetOnline(jobId);
   }
 
   /** A purged job leaves no online-conversion files behind (region map, served export). */

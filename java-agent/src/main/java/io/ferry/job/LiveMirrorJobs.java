@@ -47,6 +47,11 @@ final class LiveMirrorJobs implements AutoCloseable {
     this.bandwidth = bandwidth;
   }
 
+  /** A purged job: its request id may be used again, and the entry is not kept. */
+  synchronized void forget(String jobId) {
+    byRequestId.values().removeIf(e -> e.id.equals(jobId));
+  }
+
   synchronized Job start(StartLiveMirrorRequest r) {
     if (r.getRequestId().isBlank()) {
       throw FerryException.invalid("request_id", "is required; a retry with the same id returns "

@@ -47,7 +47,15 @@ final class Purger {
       if (!expired(e.job, now) || e.runner != null || e.mirror != null || inUse.test(e.id)) {
         continue;
       }
-      if (store.remove(e, j -> expired(j, now))) {
+      boolean removed;
+      try {
+        removed = store.remove(e, j -> expired(j, now));
+      } catch (RuntimeException ex) { // one record that cannot go must not keep the others
+        log.warn("job {}: cannot purge it now ({}); trying again at the next sweep", e.id,
+            ex.getMessage());
+        continue;
+      }
+      if (removed) {
         dropped.add(e.id);
         try {
           forget.accept(e.id);

@@ -183,8 +183,9 @@ public final class OnlineSessions implements OnlineConversions {
         log.warn("online conversion {}: cannot record its export in {} ({}); it is not served "
             + "again after an agent restart", jobId, served.path(), e.getMessage());
       }
-      exports.unpin(export.getId());
+      // the hook first: a StopExport right after the unpin must forget the record too
       exports.whenStopped(export.getId(), () -> forget(served));
+      exports.unpin(export.getId());
     }
 
     @Override

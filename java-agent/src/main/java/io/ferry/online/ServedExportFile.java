@@ -1,14 +1,18 @@
 package io.ferry.online;
 
+import io.ferry.journal.RecordWriter;
 import io.ferry.proto.v1.NbdAddress;
 import io.ferry.proto.v1.NbdExportInfo;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -39,7 +43,10 @@ final class ServedExportFile {
     return path;
   }
 
-  /** Written to a temporary file and renamed, so that a crash leaves the old file or the new. */
+  /**
+   * Written to a temporary file, synced and renamed, and the rename synced: a crash leaves the
+   * old file or the new, and a power loss after the job's COMPLETED loses neither.
+   */
   void write(NbdExportInfo info) throws IOException {
     Properties p = new Properties();
     p.setProperty("id", info.getId());
@@ -51,10 +58,18 @@ final class ServedExportFile {
     p.setProperty("export_name", info.getExportName());
     Files.createDirectories(path.getParent());
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      p.store(w, "the export of a completed online conversion; see ServedExportFile");
+    StringWriter text = new StringWriter();
+    p.store(text, "the export of a completed online conversion; see ServedExportFile");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer b = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      ch.force(true);
     }
     Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    RecordWriter.fsyncDirectory(path.getParent());
   }
 
   /** Empty when there is none: never served after its job, or stopped by an operator. */

@@ -11,8 +11,10 @@ import java.util.Deque;
  * longer than the budget and converge on its own. A step is due only when the budget is spent
  * AND the mirror is not gaining: the guest dirties at least as fast as the copy runs (dirty rate
  * &gt; 0 and &gt;= copy rate), or the remaining bytes have not shrunk over the last window (one
- * step budget). While the remaining bytes shrink, the step waits. Not thread-safe: the mirror's
- * supervising thread is its only user.
+ * step budget). While the remaining bytes shrink, the step waits, but only while the pace of
+ * the last window would bring them to zero within {@link #PATIENCE_BUDGETS} budgets: a guest
+ * dirtying at 95 % of the copy rate shrinks them so slowly that waiting would have no bound.
+ * Not thread-safe: the mirror's supervising thread is its only user.
  */
 final class ConvergenceGate {
 
@@ -20,6 +22,9 @@ final class ConvergenceGate {
   record Decision(boolean escalate, String why) {}
 
   private record Sample(long nanos, long remaining) {}
+
+  /** How many step budgets a shrinking remainder may still need before a step is taken. */
+  static final int PATIENCE_BUDGETS = 10;
 
   private final long budgetNanos;
   private final Deque<Sample> history = new ArrayDeque<>();
@@ -71,6 +76,12 @@ final class ConvergenceGate {
     String was = LiveMirror.mibOf(remaining) + ", was " + LiveMirror.mibOf(ref.remaining) + " "
         + Duration.ofNanos(age).toMillis() / 1000.0 + " s ago; " + rates;
     if (remaining < ref.remaining) {
+      double secondsLeft = remaining * (age / 1e9) / (ref.remaining - remaining);
+      if (age >= budgetNanos && secondsLeft * 1e9 > (double) PATIENCE_BUDGETS * budgetNanos) {
+        return new Decision(true, String.format("remaining shrinks too slowly (%s): in sync in"
+            + " about %.0f s at this pace, more than %d step budgets", was, secondsLeft,
+            PATIENCE_BUDGETS));
+      }
       return new Decision(false, "remaining shrinks (" + was + "): the copy is gaining");
     }
     // since the last restart there is less than one window of history: measure first

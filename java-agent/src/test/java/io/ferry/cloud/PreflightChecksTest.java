@@ -190,6 +190,14 @@ class PreflightChecksTest {
   }
 
   @Test
+  void migrateOfATypeWhoseSpecFerryCannotReadIsLeftToTheScheduler() {
+    m.type("type-odd", "odd", "s>= ceph");
+    m.volumes.get("v1").type = "odd";
+    m.volumes.get("v1").typeId = "type-odd";
+    assertThat(verdict(check(Fixtures.POOL_B), "destination-backend")).isEqualTo(Verdict.PASS);
+  }
+
+  @Test
   void typeWithAnInSpecReachesEveryMatchingPool() {
     CheckResult r = result(check("ceph"), "destination-backend");
     assertThat(r.verdict()).isEqualTo(Verdict.PASS);

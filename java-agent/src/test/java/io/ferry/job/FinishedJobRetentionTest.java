@@ -62,6 +62,10 @@ class FinishedJobRetentionTest {
         .hasMessageContaining("does not exist");
     assertThat(new JobJournal(fx.journal).loadAll()).isEmpty();
     assertThat(fx.root.resolve("b.img")).exists(); // only the record goes, never data
+    // the purged job's request id is forgotten too: it names a new job, not a vanished one
+    Job again = m.startCopy(copy("r1", "a.img", "b2.img", 0));
+    assertThat(again.getId()).isNotEqualTo(job.getId());
+    fx.awaitState(again.getId(), JobState.COMPLETED);
   }
 
   @Test

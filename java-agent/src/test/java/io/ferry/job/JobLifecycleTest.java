@@ -3,8 +3,11 @@ package io.ferry.job;
 import static io.ferry.job.JobFixture.copy;
 import static io.ferry.job.JobFixture.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferry.copy.CopyPhase;
+import io.ferry.error.FerryException;
+import io.ferry.error.Reason;
 import io.ferry.proto.v1.CopyOptions;
 import io.ferry.proto.v1.Job;
 import io.ferry.proto.v1.JobState;
@@ -52,6 +55,27 @@ class JobLifecycleTest {
     assertThat(fx.root.resolve(".d.img.ferry-part")).doesNotExist();
     m.cancel(first.getId());
     fx.awaitState(first.getId(), JobState.CANCELLED);
+  }
+
+  @Test
+  void aSecondCopyIntoADestinationBeingWrittenIsRefusedUntilTheFirstEnds() throws Exception {
+    fx.makeSource("a.img", 2 * 1024 * 1024, 1);
+    fx.makeSource("c.img", 1024 * 1024, 2);
+    JobManager m = fx.start(JobFixture.config(fx.journal), JobHooks.NONE);
+    Job first = m.startCopy(copy("r1", "a.img", "b.img", 512 * 1024)); // ~4 s at this cap
+    fx.awaitState(first.getId(), JobState.SYNCING);
+    assertThatThrownBy(() -> m.startCopy(copy("r2", "c.img", "./b.img", 0)))
+        .isInstanceOfSatisfying(FerryException.class, e -> {
+          assertThat(e.reason()).isEqualTo(Reason.FAILED_PRECONDITION);
+          assertThat(e.getMessage()).startsWith("destination: job " + first.getId())
+              .contains("cancel it");
+        });
+    assertThat(fx.root.resolve(".b.img.ferry-part")).as("the first copy's part is kept")
+        .exists();
+    m.cancel(first.getId());
+    fx.awaitState(first.getId(), JobState.CANCELLED);
+    Job second = m.startCopy(copy("r2", "c.img", "b.img", 0));
+    fx.awaitState(second.getId(), JobState.COMPLETED);
   }
 
   @Test

@@ -129,6 +129,27 @@ class PurgerTest {
   }
 
   @Test
+  void aRecordThatCannotBeDeletedDoesNotStopTheSweepAndIsTriedAgain() throws IOException {
+    JobStore store = new JobStore(new JobJournal(dir), clock, Duration.ZERO);
+    add(store, "a", JobState.COMPLETED);
+    add(store, "b", JobState.COMPLETED);
+    add(store, "c", JobState.FAILED);
+    // "b"'s record turns into a non-empty directory: deleting it fails, even for root
+    Path b = dir.resolve("b.job");
+    java.nio.file.Files.delete(b);
+    java.nio.file.Files.createDirectories(b.resolve("in-the-way"));
+    Purger purger = new Purger(store, KEEP, id -> false);
+    clock.advance(Duration.ofDays(8));
+
+    assertThat(purger.purge()).containsExactlyInAnyOrder("a", "c");
+    assertThat(ids(store)).containsExactly("b");
+
+    java.nio.file.Files.delete(b.resolve("in-the-way"));
+    assertThat(purger.purge()).containsExactly("b");
+    assertThat(ids(store)).isEmpty();
+  }
+
+  @Test
   void keepsAFinishedJobWhoseRunnerHasNotLetGoYet() throws IOException {
     JobStore store = new JobStore(new JobJournal(dir), clock, Duration.ZERO);
     JobEntry e = add(store, "ending", JobState.FAILED);

@@ -44,6 +44,18 @@ class ConvergenceGateTest {
   }
 
   @Test
+  void escalatesWhenRemainingShrinksTooSlowlyToEverGetThere() {
+    // the guest dirties at 95 % of the copy: 100 MiB shrink by 0.05 MiB/s, ~2000 s to go
+    ConvergenceGate gate = new ConvergenceGate(BUDGET, 0);
+    ConvergenceGate.Decision d = null;
+    for (long t = 0; t <= 21; t++) {
+      d = gate.check(t * SEC, t * MIB, 100 * MIB - t * MIB / 20, MIB, MIB * 95 / 100);
+    }
+    assertThat(d.escalate()).as(d.why()).isTrue();
+    assertThat(d.why()).contains("shrinks too slowly").contains("more than 10 step budgets");
+  }
+
+  @Test
   void escalatesWhenRemainingStagnatesOverAWindow() {
     ConvergenceGate gate = new ConvergenceGate(BUDGET, 0);
     ConvergenceGate.Decision d = null;

@@ -45,4 +45,14 @@ interface LibRados extends Library {
   void rados_write_op_create(Pointer writeOp, int exclusive, String category);
 
   int rados_write_op_operate(Pointer writeOp, Pointer ioctx, String oid, Pointer mtime, int flags);
+
+  /** {@code rados_checksum_type_t}: 64-bit xxHash, seeded by an 8-byte little-endian init value. */
+  int LIBRADOS_CHECKSUM_TYPE_XXHASH64 = 1;
+
+  /**
+   * Checksums {@code len} bytes at {@code off} of object {@code oid} on the OSD, one checksum per
+   * {@code chunkSize} bytes; {@code checksum} receives a little-endian u32 count, then the values.
+   */
+  int rados_checksum(Pointer ioctx, String oid, int type, Pointer initValue, long initValueLen,
+      long len, long off, long chunkSize, Pointer checksum, long checksumLen);
 }

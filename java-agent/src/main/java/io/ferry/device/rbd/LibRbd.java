@@ -74,6 +74,8 @@ interface LibRbd extends Library {
 
   long rbd_get_data_pool_id(Pointer image);
 
+  int rbd_get_block_name_prefix(Pointer image, Pointer prefix, long prefixLen);
+
   int rbd_snap_create(Pointer image, String snapName);
 
   int rbd_snap_remove(Pointer image, String snapName);

@@ -6,6 +6,8 @@ import io.ferry.error.FerryException;
 import io.ferry.error.Reason;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -21,6 +23,7 @@ public final class RbdDevice implements BlockDevice {
   private final RbdImage image;
   private final AutoCloseable[] owned;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Optional<RbdObjectHashes> hashes; // looked up once, when first asked
 
   public RbdDevice(RbdImage image, AutoCloseable... alsoClose) {
     this.image = image;
@@ -79,6 +82,30 @@ public final class RbdDevice implements BlockDevice {
   @Override
   public boolean canDeallocate() {
     return true;
+  }
+
+  @Override
+  public boolean canStoredXxHash64() {
+    return hashes().isPresent();
+  }
+
+  /** The OSD's XXH64 of a range inside one object, for a head image of the plain layout. */
+  @Override
+  public OptionalLong storedXxHash64(long offset, long length) {
+    checkRange(offset, length);
+    if (closed.get()) {
+      throw new FerryException(Reason.FAILED_PRECONDITION, describe() + " is closed");
+    }
+    return hashes().map(h -> h.xxh64(offset, length)).orElse(OptionalLong.empty());
+  }
+
+  private Optional<RbdObjectHashes> hashes() {
+    Optional<RbdObjectHashes> h = hashes;
+    if (h == null) {
+      h = Optional.ofNullable(RbdObjectHashes.of(image));
+      hashes = h;
+    }
+    return h;
   }
 
   @Override

@@ -111,6 +111,14 @@ public final class RbdImage implements AutoCloseable {
     return v.getValue();
   }
 
+  /** The prefix of the names of this image's data objects ({@code rbd_data.<id>}). */
+  public String blockNamePrefix() {
+    Memory buf = new Memory(128);
+    call(() -> RbdException.check("rbd_get_block_name_prefix", target,
+        lib().rbd_get_block_name_prefix(handle, buf, buf.size())));
+    return buf.getString(0);
+  }
+
   /** The data pool's id, or the image's own pool id when it has no separate data pool. */
   public long dataPoolId() {
     long[] id = new long[1];

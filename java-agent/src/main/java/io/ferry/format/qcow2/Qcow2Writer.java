@@ -265,12 +265,14 @@ final class Qcow2Writer {
         written = true;
       } finally {
         synchronized (lock) {
-          t.flushingL2.removeAll(l2Cut.keySet());
           if (!written) { // write them again at the next flush
             refCut.undo();
+            // dirty again before no longer flushing: readers evict clean tables without this
+            // lock, and a table in neither set would be dropped with mappings never written
             t.dirtyL2.addAll(l2Cut.keySet());
             l1Dirty |= l1Cut != null;
           }
+          t.flushingL2.removeAll(l2Cut.keySet());
         }
       }
     }

@@ -86,6 +86,37 @@ class RbdBindingIT {
   }
 
   @Test
+  void osdHashesEqualJavaXxh64AndSeeACorruptByte() {
+    long size = 3 * MIB + 4096; // the last object is short
+    pool.create("bind-hash", size, new RbdCreateOptions(RbdFeature.mask(List.of("layering")), MIB, 0, 0, null));
+    try (RbdDevice dev = new RbdDevice(pool.open("bind-hash", null))) {
+      byte[] data = random((int) MIB, 5);
+      dev.write(MIB, ByteBuffer.allocateDirect(data.length).put(data).flip()); // object 1 only
+      byte[] tail = random(4096, 6);
+      dev.write(3 * MIB, ByteBuffer.allocateDirect(tail.length).put(tail).flip());
+      assertThat(dev.canStoredXxHash64()).isTrue();
+      assertThat(dev.storedXxHash64(MIB, MIB)).hasValue(xxh64(data, 0, data.length));
+      assertThat(dev.storedXxHash64(MIB + 4096, 8192)).hasValue(xxh64(data, 4096, 8192));
+      assertThat(dev.storedXxHash64(3 * MIB, 4096)).hasValue(xxh64(tail, 0, tail.length));
+      assertThat(dev.storedXxHash64(0, MIB)).as("object 0 was never written").isEmpty();
+      assertThat(dev.storedXxHash64(MIB + 1, MIB)).as("crosses into object 2").isEmpty();
+
+      dev.write(MIB + 777, ByteBuffer.allocateDirect(1).put((byte) (data[777] ^ 1)).flip());
+      assertThat(dev.storedXxHash64(MIB, MIB)).isPresent().isNotEqualTo(java.util.OptionalLong.of(xxh64(data, 0, data.length)));
+    }
+    try (RbdDevice snap = new RbdDevice(pool.openReadOnly("bind-hash", null))) {
+      assertThat(snap.canStoredXxHash64()).isTrue();
+    }
+    pool.remove("bind-hash");
+  }
+
+  private static long xxh64(byte[] b, int off, int len) {
+    io.ferry.device.Xxh64 h = new io.ferry.device.Xxh64();
+    h.update(ByteBuffer.wrap(b, off, len));
+    return h.value();
+  }
+
+  @Test
   void emptyImageHasNoExtentsAndExportsAsNothing() {
     pool.create("bind-empty", 0, RbdCreateOptions.DEFAULT);
     try (RbdImage img = pool.open("bind-empty", null); RbdDevice dev = new RbdDevice(pool.open("bind-empty", null))) {
